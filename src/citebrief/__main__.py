@@ -1,0 +1,4 @@
+from citebrief.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The one place that finds and runs pandoc (bundled by pypandoc-binary: no system install)."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+from citebrief.errors import CitebriefError
+
+
+@functools.lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:  # pragma: no cover - broken install
+        raise CitebriefError(f"pandoc not found ({exc}); reinstall citebrief") from exc
+
+
+@functools.lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.split()[1]
+
+
+def run_pandoc(args: list[str], *, input_bytes: bytes | None = None, source: str | Path | None = None,
+               timeout: float | None = None) -> bytes:
+    """Run pandoc and return stdout; a failure becomes a one-line CitebriefError naming ``source``."""
+    try:
+        proc = subprocess.run([pandoc_path(), *args], input=input_bytes, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise CitebriefError(f"pandoc timed out after {timeout:.0f}s", source) from exc
+    if proc.returncode != 0:
+        raise CitebriefError(f"pandoc failed: {first_line(proc.stderr)}", source, exit_code=2)
+    return proc.stdout
+
+
+def first_line(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace").strip()
+    return text.splitlines()[0] if text else "no message"
