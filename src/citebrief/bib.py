@@ -1,0 +1,1 @@
+"""Placeholder: the bibliography loader lands here (see Bibliography/Entry contract)."""

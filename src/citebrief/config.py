@@ -1,0 +1,104 @@
+"""Configuration: defaults, then ``[tool.citebrief]`` from the nearest pyproject.toml, then CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citebrief.errors import CitebriefError
+
+FORMATS = ("pdf", "docx", "html")
+SCOPES = ("sentence", "paragraph")
+
+DEFAULT_GAP_PHRASES = (
+    "not found in", "not available", "no data", "unclear", "unknown", "could not be verified",
+    "unverified", "not documented", "remains to be seen", "open question",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path = Path(".")                      # folder of the pyproject.toml (or cwd); paths below are relative to it
+    manuscript: str = "manuscript"
+    bibliography: str = "references.bib"
+    out: str = "out"
+    formats: tuple[str, ...] = FORMATS
+    csl: str | None = None
+    scope: str = "sentence"
+    min_words: int = 3
+    limitation_headings: tuple[str, ...] = ("Limitations", "Caveats")
+    gap_phrases: tuple[str, ...] = DEFAULT_GAP_PHRASES
+    max_age_days: int = 90
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    source: Path | None = field(default=None, compare=False)  # the pyproject.toml read, if any
+
+    def path(self, value: str) -> Path:
+        """A configured path, resolved against the project root."""
+        p = Path(value)
+        return p if p.is_absolute() else self.root / p
+
+    def with_overrides(self, **overrides) -> "Config":
+        """CLI flags win over the file; ``None`` and empty tuples mean "not given"."""
+        given = {k: v for k, v in overrides.items() if v is not None and v != ()}
+        cfg = dataclasses.replace(self, **given)
+        cfg.validate(origin="command line")
+        return cfg
+
+    def validate(self, origin: str) -> None:
+        if self.scope not in SCOPES:
+            raise CitebriefError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}", origin)
+        bad = [f for f in self.formats if f not in FORMATS]
+        if bad:
+            raise CitebriefError(f"unknown format {bad[0]!r} (choose from {', '.join(FORMATS)})", origin)
+        if self.min_words < 0 or self.max_age_days < 0:
+            raise CitebriefError("min_words and max_age_days must not be negative", origin)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_TUPLE_KEYS = {"formats", "limitation_headings", "gap_phrases", "select", "ignore"}
+_KEY_ALIASES = {"limitation-headings": "limitation_headings", "gap-phrases": "gap_phrases",
+                "min-words": "min_words", "max-age-days": "max_age_days"}
+
+
+def load_config(start: Path | None = None) -> Config:
+    """Read ``[tool.citebrief]`` from the nearest pyproject.toml above ``start`` (default: cwd)."""
+    start = Path.cwd() if start is None else start
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        return Config(root=Path.cwd())
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CitebriefError(f"cannot read: {exc}", pyproject) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CitebriefError(f"invalid TOML: {exc}", pyproject) from exc
+    table = data.get("tool", {}).get("citebrief", {})
+    known = {f.name for f in dataclasses.fields(Config)} - {"root", "source"}
+    values: dict = {}
+    for raw_key, value in table.items():
+        key = _KEY_ALIASES.get(raw_key, raw_key)
+        if key not in known:
+            raise CitebriefError(f"unknown setting [tool.citebrief] {raw_key!r}", pyproject)
+        if key in _TUPLE_KEYS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CitebriefError(f"[tool.citebrief] {raw_key} must be a list of strings", pyproject)
+            value = tuple(value)
+        elif key in {"min_words", "max_age_days"} and not isinstance(value, int):
+            raise CitebriefError(f"[tool.citebrief] {raw_key} must be a whole number", pyproject)
+        values[key] = value
+    cfg = Config(root=pyproject.parent, source=pyproject, **values)
+    cfg.validate(origin=str(pyproject))
+    return cfg

@@ -1,0 +1,28 @@
+"""What every rule produces: a Finding with a position in the file the user edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str          # as given on the command line (or the .bib path as configured)
+    line: int          # 1-based
+    column: int        # 1-based, in characters
+    rule: str
+    severity: Severity
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity.value, "path": self.path,
+                "line": self.line, "column": self.column, "message": self.message}

@@ -1,0 +1,58 @@
+"""The rule contract. Each rule is one small module in this package exporting ``RULE``.
+
+A rule is a pure function from a :class:`~citebrief.rules.context.LintContext` to findings,
+plus the metadata ``citebrief rules`` prints and a table of passing and failing examples
+(proselint's style) that the test-suite runs, so every rule documents and tests itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from citebrief.findings import Severity
+
+if TYPE_CHECKING:
+    from citebrief.findings import Finding
+    from citebrief.rules.context import LintContext
+
+# A bibliography every example may cite unless it brings its own.
+EXAMPLE_BIB = """@report{ice2025,
+  author = {{U.S. Immigration and Customs Enforcement}},
+  title = {Delegation of Immigration Authority Section 287(g)},
+  date = {2025},
+  url = {https://www.ice.gov/identify-and-arrest/287g},
+  urldate = {2025-11-27},
+}
+"""
+
+EXAMPLE_FRONT = "---\ntitle: Example\nchecked: 2025-11-27\n---\n\n"
+EXAMPLE_LIMITS = "\n\n# Limitations\n\nThe sources cover one year only.\n"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A brief (and optionally its bibliography) on which a rule must or must not fire.
+
+    ``brief`` is the full Markdown text; use :func:`brief` to wrap a body in valid front
+    matter and a limitations section so only the rule under test can fire.
+    """
+
+    brief: str
+    bib: str = EXAMPLE_BIB
+    today: str = "2025-12-01"   # the date "now" for stale-check style rules
+
+
+def brief(body: str, *, front: str = EXAMPLE_FRONT, limits: str = EXAMPLE_LIMITS) -> str:
+    return front + body + limits
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: Severity
+    summary: str                                   # one line for `citebrief rules`
+    check: Callable[["LintContext"], Iterable["Finding"]]
+    passing: tuple[Example, ...] = field(default=())
+    failing: tuple[Example, ...] = field(default=())

@@ -1,0 +1,32 @@
+"""What a rule sees (LintContext) and what it returns (Hit).
+
+Rules speak in source offsets (manuscript) or lines (bibliography); the engine is the one
+place that turns them into path:line:column findings with the rule's name and severity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from citebrief.bib import Bibliography
+    from citebrief.config import Config
+    from citebrief.parse.model import Brief
+
+
+@dataclass(frozen=True)
+class Hit:
+    message: str
+    offset: int | None = None      # character offset into Brief.source
+    bib_line: int | None = None    # 1-based line in the bibliography file
+    bib_column: int = 1
+
+
+@dataclass
+class LintContext:
+    config: "Config"
+    brief: "Brief"
+    bib: "Bibliography | None"     # None when the brief has no bibliography at all
+    today: date
