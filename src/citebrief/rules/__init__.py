@@ -1,0 +1,28 @@
+"""The rule registry: every module in this package that exports ``RULE`` is a rule.
+
+Adding a rule is adding a module; nothing else needs to be edited.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from citebrief.rules.base import Rule
+
+_NOT_RULES = {"base", "context"}
+
+
+def _discover() -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name in _NOT_RULES:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        rule = getattr(module, "RULE", None)
+        if isinstance(rule, Rule):
+            rules[rule.name] = rule
+    return rules
+
+
+ALL_RULES: dict[str, Rule] = _discover()
