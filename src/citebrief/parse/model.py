@@ -20,6 +20,8 @@ class Sentence:
     keys: tuple[str, ...]          # citation keys in the sentence (and in footnotes attached to it)
     exempt: bool = False           # inside the limitations section or a .limitation/.nocite div/span
     flagged: bool = False          # inside a .limitation span/div (visible flag for a gap admission)
+    words: int = 0                 # word count, citations not counted (for min_words)
+    gap_text: str = ""             # the text outside flagged spans, where gap phrases need a flag
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Unit:
     sentences: list[Sentence]
     offset: int
     disabled: frozenset[str] = frozenset()   # rules switched off by a <!-- citebrief: disable=... -->
+    end: int = 0                   # source offset just past the unit's last located word or citation
+    group: int = 0                 # table number for captions and rows of the same table (0: none)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,56 @@
+"""Stage 2: the claim policy (DESIGN.md "The claim policy") — which sentences are claims,
+and which of them are cited. Everything here reads the Brief; nothing reads the source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citebrief.parse.model import Brief, Sentence, Unit
+
+CLOSERS = "\"”’')]*_ \ue000\ue001"
+
+
+@dataclass(frozen=True)
+class Claim:
+    sentence: Sentence | None      # None for a figure with no caption at all
+    unit: Unit
+    cited: bool
+
+    @property
+    def offset(self) -> int:
+        return self.sentence.offset if self.sentence else self.unit.offset
+
+
+def is_question(sentence: Sentence) -> bool:
+    return sentence.text.rstrip(CLOSERS).endswith("?")
+
+
+def is_claim(sentence: Sentence, min_words: int) -> bool:
+    return not sentence.exempt and not is_question(sentence) and sentence.words >= min_words
+
+
+def find_claims(brief: Brief, scope: str = "sentence", min_words: int = 3) -> list[Claim]:
+    claims: list[Claim] = []
+    covered_tables: set[int] = set()
+    previous: Sentence | None = None           # the last sentence before the current unit
+    for unit in brief.units:
+        unit_cited = any(s.keys for s in unit.sentences)
+        if unit.kind == "table-caption" and unit_cited:
+            covered_tables.add(unit.group)
+        if unit.kind == "figure-caption" and not unit.sentences:
+            claims.append(Claim(None, unit, cited=False))
+            continue
+        if unit.kind == "quote":
+            # Rule 5: a citation inside the quote, or in the sentence that introduces it.
+            whole = unit_cited or bool(previous and previous.keys)
+        elif unit.kind in ("row", "table-caption", "figure-caption"):
+            # Rules 6-7: one citation covers a row or caption; a cited caption covers the table.
+            whole = unit_cited or unit.group in covered_tables
+        else:
+            whole = scope == "paragraph" and unit_cited
+        for sentence in unit.sentences:
+            if is_claim(sentence, min_words):
+                claims.append(Claim(sentence, unit, cited=whole or bool(sentence.keys)))
+        if unit.kind != "note" and unit.sentences:
+            previous = unit.sentences[-1]
+    return claims

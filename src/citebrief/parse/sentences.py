@@ -1,0 +1,75 @@
+"""Sentence splitting for claim detection.
+
+The text handed in is a unit's plain text in which each citation and footnote is one
+placeholder character (see ``CITE``/``TEXT_CITE``/``NOTE``). A boundary is closing
+punctuation, optional closing quotes/brackets, then white space and something that can
+start a sentence. Abbreviations, initials, decimals, domains and section signs survive
+because they are either not followed by white space (3.5, ice.gov) or are known tokens
+(U.S., Nov., R.). A bracketed citation or footnote right after the closing punctuation
+belongs to the sentence before it ("... in 2025. [@key]").
+"""
+
+from __future__ import annotations
+
+import re
+
+CITE = "\ue000"        # [@key] — may trail a sentence
+NOTE = "\ue001"        # a footnote marker — may trail a sentence
+TEXT_CITE = "\ue002"   # @key in running text — may start a sentence
+PLACEHOLDERS = CITE + NOTE + TEXT_CITE
+
+ABBREVIATIONS = frozenset("""
+u.s u.k u.n e.g i.e etc al cf vs v no nos nov sept sep oct dec jan feb mar apr jun jul aug
+sec secs ch art arts para paras pub l dr mr mrs ms st jr sr gov rep sen inc co corp ltd dept
+op fig figs vol vols p pp ed eds approx est univ ave rd mt ft n.d ibid id cal ariz colo md tex
+""".split())
+
+_BOUNDARY = re.compile(
+    r"(?P<end>[.!?…]+[\"”’')\]]*)"                 # closing punctuation and closers
+    rf"(?P<trail>(?:[ \t\n]*[{CITE}{NOTE}])*)"        # citations/notes that trail the sentence
+    r"(?P<gap>\s+)"
+    rf"(?=[\"“‘'(\[*_§$#]*[A-Z0-9{TEXT_CITE}À-ÖØ-Þ])"
+)
+_TRAILING_ONLY = CITE + NOTE + " \t\n.,;"
+_WORD_BEFORE = re.compile(r"(\S+)$")
+_INITIAL = re.compile(r"^\(?[A-Z]$")
+_DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Is the '.' at ``dot`` the end of an abbreviation or an initial rather than a sentence?"""
+    m = _WORD_BEFORE.search(text, 0, dot)
+    if not m:
+        return False
+    word = m.group(1).lstrip("(\"“‘'[")
+    if _INITIAL.match(word) or _DOTTED.match(word):
+        return True
+    return word.lower() in ABBREVIATIONS
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences in ``text``, white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end_punct = m.group("end")
+        if end_punct.startswith(".") and len(end_punct.rstrip("\"”’')]")) == 1 and _is_abbreviation(text, m.start()):
+            continue
+        stop = m.end("trail")
+        if text[start:stop].strip():
+            spans.append((start, stop))
+        start = m.end()
+    if text[start:].strip():
+        if spans and not text[start:].strip(_TRAILING_ONLY):
+            spans[-1] = (spans[-1][0], len(text))   # "... 2025. [@key]" at the very end
+        else:
+            spans.append((start, len(text)))
+    return [_trim(text, a, b) for a, b in spans]
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b

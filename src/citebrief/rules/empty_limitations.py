@@ -1,0 +1,27 @@
+"""empty-limitations: a limitations heading with nothing under it flags nothing."""
+
+from citebrief.findings import Severity
+from citebrief.rules.base import EXAMPLE_FRONT, Example, Rule
+from citebrief.rules.context import Hit
+
+
+def check(ctx):
+    heading = ctx.brief.limitations
+    if heading is not None and not ctx.brief.limitation_sentences:
+        yield Hit(f'limitations section "{heading.text}" holds no sentence', offset=heading.offset)
+
+
+RULE = Rule(
+    name="empty-limitations",
+    severity=Severity.ERROR,
+    summary="The limitations section is there but says nothing.",
+    check=check,
+    passing=(
+        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n\nNo outcome data exist.\n"),
+        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n\n## Data\n\nNo outcome data exist.\n"),
+    ),
+    failing=(
+        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n\n# Sources\n\nMore text [@ice2025].\n"),
+        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n"),
+    ),
+)

@@ -1,0 +1,52 @@
+"""uncited-claim: every claim in the body carries a citation (DESIGN.md, the claim policy)."""
+
+from citebrief.claims import find_claims
+from citebrief.findings import Severity
+from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.context import Hit
+
+
+def snippet(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def check(ctx):
+    for claim in find_claims(ctx.brief, ctx.config.scope, ctx.config.min_words):
+        if claim.cited:
+            continue
+        if claim.sentence is None:
+            yield Hit("figure has no caption carrying a citation", offset=claim.offset)
+        else:
+            yield Hit(f"claim has no citation: \"{snippet(claim.sentence.text)}\"", offset=claim.offset)
+
+
+RULE = Rule(
+    name="uncited-claim",
+    severity=Severity.ERROR,
+    summary="A sentence of body text states a claim but carries no citation.",
+    check=check,
+    passing=(
+        Example(brief("ICE lists three 287(g) models [@ice2025].\n")),
+        Example(brief("ICE lists three 287(g) models. [@ice2025]\n")),          # trailing citation
+        Example(brief("As @ice2025 explains, there are three models.\n")),
+        Example(brief("Senior U.S. District Judge R. Brooke Jackson ruled on Nov. 25 [@ice2025].\n")),
+        Example(brief("The program grew.[^1]\n\n[^1]: See @ice2025.\n")),        # cited footnote
+        Example(brief("Who checks the checkers?\n")),                            # a question
+        Example(brief("Too short.\n")),                                          # under min_words
+        Example(brief("[The count could not be checked by us.]{.limitation}\n")),
+        Example(brief("::: nocite\nOur own reading of the order follows here.\n:::\n")),
+        Example(brief("The memo was clear [@ice2025]:\n\n> Officers may not enforce civil law.\n")),
+        Example(brief("| Model | Scope |\n|---|---|\n| Jail model | In jails |\n\n: Models [@ice2025].\n")),
+        Example(brief("<!-- citebrief: disable=uncited-claim -->\nThis one sentence is our own view.\n")),
+    ),
+    failing=(
+        Example(brief("ICE lists three 287(g) models.\n")),
+        Example(brief("The program grew fast [@ice2025]. It now has 1,190 agreements.\n")),
+        Example(brief("- Jail enforcement happens inside county jails.\n")),
+        Example(brief("> Officers may not enforce civil immigration law.\n")),
+        Example(brief("| Model | Scope |\n|---|---|\n| Jail model | In jails |\n")),
+        Example(brief("![A chart of agreements by month](chart.png)\n")),
+        Example(brief("See https://x.org/@ice2025 for the details of it.\n")),  # a URL, not a citation
+    ),
+)
