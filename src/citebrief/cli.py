@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import sys
 
+from datetime import date
+
 import click
 
 from citebrief import __version__
+from citebrief.config import load_config
+from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
+from citebrief.reporters import render
+from citebrief.rules import ALL_RULES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +37,55 @@ def run(fn, *args, **kwargs) -> None:
 
 # --- lint -------------------------------------------------------------------
 
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """--select a,b --select c → (a, b, c)"""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _today(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise CitebriefError(f"--today must be YYYY-MM-DD, not {value!r}") from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option("--select", multiple=True, metavar="RULE[,RULE]", help="Run only these rules.")
+@click.option("--ignore", multiple=True, metavar="RULE[,RULE]", help="Skip these rules.")
+@click.option("--scope", type=click.Choice(["sentence", "paragraph"]), help="What one citation covers.")
+@click.option("--min-words", type=click.IntRange(min=0), help="Shorter sentences are not claims (default 3).")
+@click.option("--max-age-days", type=click.IntRange(min=0), help="Older `checked` dates warn (default 90).")
+@click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Pretend today is this date.")
+def lint(paths, fmt, strict, select, ignore, scope, min_words, max_age_days, today):
+    """Check briefs: every claim cited, every citation resolved, limitations flagged.
+
+    PATHS are briefs or folders (every .md inside); default: the manuscript folder.
+    Exit 0 when clean, 1 when errors were found (or warnings with --strict), 2 on bad input.
+    """
+    run(lint_command, paths, fmt=fmt, strict=strict, today=today,
+        overrides=dict(select=_split(select), ignore=_split(ignore), scope=scope, min_words=min_words,
+                       max_age_days=max_age_days))
+
+
+def lint_command(paths, *, fmt="text", strict=False, today=None, overrides=None) -> int:
+    config = load_config().with_overrides(**(overrides or {}))
+    result = lint_paths(list(paths), config, today=_today(today))
+    click.echo(render(fmt, result, color=fmt == "text" and sys.stdout.isatty()), nl=False)
+    return result.exit_code(strict)
+
+
 # --- rules ------------------------------------------------------------------
+
+@main.command("rules")
+def rules_command():
+    """List every rule with its default severity and what it checks."""
+    width = max(map(len, ALL_RULES))
+    for name, rule in ALL_RULES.items():
+        click.echo(f"{name:<{width}}  {rule.severity.value:<7}  {rule.summary}")
 
 # --- compile ----------------------------------------------------------------
 

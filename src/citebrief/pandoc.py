@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 from pathlib import Path
 
@@ -33,8 +34,22 @@ def run_pandoc(args: list[str], *, input_bytes: bytes | None = None, source: str
     except subprocess.TimeoutExpired as exc:
         raise CitebriefError(f"pandoc timed out after {timeout:.0f}s", source) from exc
     if proc.returncode != 0:
-        raise CitebriefError(f"pandoc failed: {first_line(proc.stderr)}", source, exit_code=2)
+        message, line = explain_failure(proc.stderr)
+        raise CitebriefError(message, source, line)
     return proc.stdout
+
+
+_YAML_ERROR = re.compile(r"YAML parse exception at line (\d+), column \d+,?\s*(.*)", re.S)
+
+
+def explain_failure(stderr: bytes) -> tuple[str, int | None]:
+    """A one-line message (and source line, when pandoc gives one) for a pandoc failure."""
+    text = stderr.decode("utf-8", "replace").strip()
+    m = _YAML_ERROR.search(text)
+    if m:   # pandoc counts the front matter's lines from 0
+        detail = " ".join(m.group(2).split()).rstrip(":")
+        return f"invalid YAML front matter: {detail}", int(m.group(1)) + 1
+    return f"pandoc failed: {first_line(stderr)}", None
 
 
 def first_line(stderr: bytes) -> str:

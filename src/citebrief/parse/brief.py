@@ -44,7 +44,10 @@ def parse_brief(path: Path, display_path: str | None = None, limitation_headings
         bib = bib[0] if bib else None
     if isinstance(bib, str) and bib.strip():
         brief.bibliography_path = (path.parent / bib.strip()).resolve()
-    _Walker(brief, tuple(h.lower() for h in limitation_headings)).walk(ast.get("blocks", []))
+    try:
+        _Walker(brief, tuple(h.lower() for h in limitation_headings)).walk(ast.get("blocks", []))
+    except RecursionError:
+        raise _too_deep(display) from None
     return brief
 
 
@@ -52,8 +55,14 @@ def pandoc_ast(source: str, display: str) -> dict:
     out = run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=source.encode("utf-8"), source=display)
     try:
         return json.loads(out)
+    except RecursionError:
+        raise _too_deep(display) from None
     except ValueError as exc:  # pragma: no cover - pandoc always writes JSON
         raise CitebriefError(f"pandoc returned unreadable JSON: {exc}", display) from exc
+
+
+def _too_deep(display: str) -> CitebriefError:
+    return CitebriefError("quotes, lists or divs are nested too deeply to check (hundreds of levels)", display)
 
 
 def _checked(meta: dict, source: str) -> tuple[date | None, int | None]:
@@ -200,6 +209,7 @@ class _Walker:
         level, (ident, classes, _attrs), inlines = c
         text = stringify(inlines)
         offset = self.locate_words(text)
+        offset = self.raw.rfind("\n", 0, offset) + 1          # the heading's line, "#" included
         heading = Heading(level, text, tuple(classes), offset)
         self.brief.headings.append(heading)
         if self.section_level is not None and level <= self.section_level:
@@ -293,7 +303,7 @@ class _Walker:
             keys = tuple(k for pos, ks in buf.cites if a <= pos < b for k in ks)
             keys += tuple(k for pos, ks in buf.notes if a <= pos < b for k in ks)
             cites = [(pos, ks) for pos, ks in buf.cites if a <= pos < b]
-            first_word = WORD.search(body.translate(_NO_PLACEHOLDERS))
+            first_word = WORD.search(body)
             if cites and (first_word is None or cites[0][0] - a < first_word.start()):
                 # the sentence opens with a citation ("@smith2020 argues ...")
                 offset = self.locate_citation(cites[0][1][0])
@@ -304,25 +314,32 @@ class _Walker:
             for _pos, ks in cites:
                 for k in ks:
                     self.locate_citation(k)
-            words = [(m.start() + a, m.end() + a) for m in WORD.finditer(body)]
+            if buf.exempt or buf.flagged:
+                words = [(m.start() + a, m.end() + a) for m in WORD.finditer(body)]
+                n_words = len(words)
+            else:
+                words, n_words = [], len(WORD.findall(body))
             exempt = in_section or self.exempt_depth > 0 or _covered(words, buf.exempt)
             flagged = self.flag_depth > 0 or _covered(words, buf.flagged)
             sentence = Sentence(render(body, buf, a), offset, keys, exempt=exempt, flagged=flagged,
-                                words=len(words), gap_text="" if flagged else _outside(body, a, buf.flagged))
+                                words=n_words, gap_text="" if flagged else _outside(body, a, buf.flagged))
             sentences.append(sentence)
             if in_section:
                 self.brief.limitation_sentences.append(sentence)
         if sentences:
-            self.locate_end(text)
+            self.locate_end(sentences[-1])
             self.brief.units.append(Unit(kind, sentences, sentences[0].offset, self.disabled, end=self.cursor))
 
     def inlines(self, nodes, buf: _Text, prev=None) -> None:
+        parts = buf.parts
         for n in nodes:
             t = n["t"]
-            if t == "Str":
-                buf.add(n["c"])
+            if t == "Str":          # the hot path: most nodes are words and spaces
+                parts.append(n["c"])
+                buf.length += len(n["c"])
             elif t in ("Space", "SoftBreak", "LineBreak"):
-                buf.add(" ")
+                parts.append(" ")
+                buf.length += 1
             elif t == "Cite":
                 citations, content = n["c"]
                 if _is_url_tail(prev, citations):
@@ -374,7 +391,7 @@ class _Walker:
     # locating ----------------------------------------------------------------
     def locate_words(self, text: str) -> int:
         """Find where ``text`` starts in the raw source at or after the cursor; move the cursor."""
-        tokens = WORD.findall(text.translate(_NO_PLACEHOLDERS))[:4]
+        tokens = WORD.findall(text, 0, 400)[:4]
         if not tokens:
             return self.cursor
         hit = _find_tokens(self.raw, tokens, self.cursor)
@@ -386,19 +403,19 @@ class _Walker:
         self.cursor = hit + len(tokens[0])
         return start
 
-    def locate_end(self, text: str) -> None:
+    def locate_end(self, last: Sentence) -> None:
         """Move the cursor past the unit's last word, so the unit's range covers all of it."""
-        tail = WORD.findall(text.translate(_NO_PLACEHOLDERS)[-200:])
+        tail = WORD.findall(last.text[-200:])
         if tail:
-            i = self.raw.find(tail[-1], self.cursor, self.cursor + 4 * len(text) + 400)
+            i = self.raw.find(tail[-1], last.offset, last.offset + 4 * len(last.text) + 400)
             if i >= 0:
-                self.cursor = i + len(tail[-1])
+                self.cursor = max(self.cursor, i + len(tail[-1]))
 
     def locate_citation(self, key: str) -> int:
         """Record where ``@key`` is (from the cursor on) and return that offset."""
         i = self.raw.find("@" + key, self.cursor)
-        j = self.raw.find("@{" + key, self.cursor)
-        if j >= 0 and (i < 0 or j < i):
+        j = self.raw.find("@{" + key, self.cursor, i if i >= 0 else len(self.raw))   # @{key} form
+        if j >= 0:
             i = j
         if i < 0:
             i = self.cursor
@@ -413,9 +430,6 @@ class _Walker:
             i = self.raw.find(first, self.cursor)
             if i >= 0:
                 self.cursor = i + len(first)
-
-
-_NO_PLACEHOLDERS = {ord(ch): " " for ch in PLACEHOLDERS}
 
 
 def _find_tokens(raw: str, tokens: list[str], start: int) -> int | None:
@@ -470,18 +484,18 @@ def _outside(body: str, offset: int, ranges: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_PLACEHOLDER = re.compile(f"[{PLACEHOLDERS}]")
+
+
 def render(body: str, buf: _Text, start: int) -> str:
-    """Sentence text for messages: placeholders shown as [@key] / [^note]."""
-    if not any(ch in body for ch in PLACEHOLDERS):
+    """Sentence text for messages: placeholders shown as [@key] / [^]."""
+    if not _PLACEHOLDER.search(body):
         return body
-    keys_at = {pos - start: ks for pos, ks in buf.cites}
-    out = []
-    for i, ch in enumerate(body):
-        if ch in (CITE, TEXT_CITE):
-            ks = keys_at.get(i, ())
-            out.append("[" + "; ".join("@" + k for k in ks) + "]")
-        elif ch == NOTE:
-            out.append("[^]")
-        else:
-            out.append(ch)
-    return "".join(out)
+    keys_at = {pos - start: ks for pos, ks in buf.cites if start <= pos < start + len(body)}
+
+    def show(m: re.Match) -> str:
+        if m.group() == NOTE:
+            return "[^]"
+        return "[" + "; ".join("@" + k for k in keys_at.get(m.start(), ())) + "]"
+
+    return _PLACEHOLDER.sub(show, body)

@@ -30,3 +30,4 @@ class LintContext:
     brief: "Brief"
     bib: "Bibliography | None"     # None when the brief has no bibliography at all
     today: date
+    cited_keys: frozenset[str] = frozenset()   # keys cited (or nocited) by every brief linted with this bib
