@@ -117,8 +117,9 @@ def lint_briefs(briefs: list[Brief], config: Config, rules: list[Rule], bibs: "B
     seen: set[Finding] = set()
     for b in briefs:
         bib = bib_of[id(b)]
+        claims = find_claims(b, config.scope, config.min_words)
         ctx = LintContext(config=config, brief=b, bib=bib, today=today,
-                          cited_keys=frozenset(cited_by_bib[id(bib)]))
+                          cited_keys=frozenset(cited_by_bib[id(bib)]), claims=claims)
         lines = LineIndex(b.source)
         suppressed = [(u.offset, u.end, u.disabled) for u in b.units if u.disabled]
         for rule in rules:
@@ -126,7 +127,6 @@ def lint_briefs(briefs: list[Brief], config: Config, rules: list[Rule], bibs: "B
                 finding = _finding(rule, hit, b, bib, lines, suppressed)
                 if finding is not None and finding not in seen:
                     seen.add(finding)
-        claims = find_claims(b, config.scope, config.min_words)
         result.claims += len(claims)
         result.cited_claims += sum(c.cited for c in claims)
     result.findings = sorted(seen)

@@ -6,12 +6,13 @@ place that turns them into path:line:column findings with the rule's name and se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from citebrief.bib import Bibliography
+    from citebrief.claims import Claim
     from citebrief.config import Config
     from citebrief.parse.model import Brief
 
@@ -31,3 +32,4 @@ class LintContext:
     bib: "Bibliography | None"     # None when the brief has no bibliography at all
     today: date
     cited_keys: frozenset[str] = frozenset()   # keys cited (or nocited) by every brief linted with this bib
+    claims: list["Claim"] = field(default_factory=list)   # the brief's claims, found once by the engine

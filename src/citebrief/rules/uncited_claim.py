@@ -1,6 +1,5 @@
 """uncited-claim: every claim in the body carries a citation (DESIGN.md, the claim policy)."""
 
-from citebrief.claims import find_claims
 from citebrief.findings import Severity
 from citebrief.rules.base import Example, Rule, brief
 from citebrief.rules.context import Hit
@@ -12,7 +11,7 @@ def snippet(text: str, width: int = 60) -> str:
 
 
 def check(ctx):
-    for claim in find_claims(ctx.brief, ctx.config.scope, ctx.config.min_words):
+    for claim in ctx.claims:
         if claim.cited:
             continue
         if claim.sentence is None:
