@@ -51,10 +51,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) spans of the sentences in ``text``, white space trimmed."""
     spans: list[tuple[int, int]] = []
     start = 0
+    nesting = _Nesting(text)
     for m in _BOUNDARY.finditer(text):
         end_punct = m.group("end")
         if end_punct.startswith(".") and len(end_punct.rstrip("\"”’')]")) == 1 and _is_abbreviation(text, m.start()):
             continue
+        if nesting.inside(m.end("end")):
+            continue        # "(see Sec. 3. It says ...)" or “Stop. Now.” — not the end of the sentence
         stop = m.end("trail")
         if text[start:stop].strip():
             spans.append((start, stop))
@@ -65,6 +68,35 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         else:
             spans.append((start, len(text)))
     return [_trim(text, a, b) for a, b in spans]
+
+
+_BRACKETS = re.compile("[()“”]")
+_OPENER = {")": "(", "”": "“"}
+
+
+class _Nesting:
+    """Tracks open parentheses and curly quotes as the splitter moves forward (linear time).
+
+    An opener only counts for ``REACH`` characters, so one stray "(" cannot swallow a paragraph.
+    """
+
+    REACH = 400
+
+    def __init__(self, text: str):
+        self.text, self.pos, self.open = text, 0, []
+
+    def inside(self, pos: int) -> bool:
+        stack = self.open
+        for m in _BRACKETS.finditer(self.text, self.pos, pos):
+            ch = m.group()
+            if ch in "(“":
+                stack.append((ch, m.start()))
+            elif stack and stack[-1][0] == _OPENER[ch]:
+                stack.pop()
+        self.pos = pos
+        while stack and pos - stack[0][1] > self.REACH:
+            stack.pop(0)
+        return bool(stack)
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
