@@ -1,8 +1,3 @@
 """citebrief: a citation-checked document compiler for Pandoc Markdown briefs."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("citebrief")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"   # the single source of the version (pyproject reads it)

@@ -8,6 +8,8 @@ smart quotes, escapes and hard wraps between them do not matter.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
 from datetime import date
@@ -33,8 +35,24 @@ def parse_brief(path: Path, display_path: str | None = None, limitation_headings
                 ast: dict | None = None) -> Brief:
     display = display_path or str(path)
     source = read_text(path, display)
-    if ast is None:
-        ast = pandoc_ast(source, display)
+    with _no_gc():   # millions of small objects, no cycles: the cyclic GC only slows this down
+        if ast is None:
+            ast = pandoc_ast(source, display)
+        return _build(path, display, source, ast, limitation_headings)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(path: Path, display: str, source: str, ast: dict, limitation_headings) -> Brief:
     meta = {k: meta_value(v) for k, v in ast.get("meta", {}).items()}
     checked, checked_offset = _checked(meta, source)
     brief = Brief(path=path, display_path=display, source=source, meta=meta,

@@ -38,7 +38,7 @@ _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the '.' at ``dot`` the end of an abbreviation or an initial rather than a sentence?"""
-    m = _WORD_BEFORE.search(text, 0, dot)
+    m = _WORD_BEFORE.search(text, max(0, dot - 40), dot)     # a bounded look back keeps this linear
     if not m:
         return False
     word = m.group(1).lstrip("(\"“‘'[")
