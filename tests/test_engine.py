@@ -105,3 +105,11 @@ def test_limitation_span_and_div_exempt_claims(project):
             "Half a sentence [is unverified]{.limitation} but the rest is a claim.\n")
     result = project.lint(FRONT + body + LIMITS)
     assert [(f.rule, f.line) for f in result.findings] == [("uncited-claim", 12)]
+
+
+def test_bib_argument_lints_the_manuscript_and_duplicates_collapse(project):
+    project.write("manuscript/a.md", FRONT + "An uncited claim here.\n" + LIMITS)
+    project.write("references.bib", "")
+    result = lint_paths(["references.bib", "manuscript", "manuscript/a.md"], Config(root=project.root), today=TODAY)
+    assert result.files == 1
+    assert [f.path for f in result.findings] == ["manuscript/a.md"]

@@ -66,7 +66,12 @@ def collect_briefs(paths: Sequence[str], config: Config) -> list[tuple[Path, str
     found: list[tuple[Path, str]] = []
     for given in paths:
         p = Path(given)
-        if p.is_dir():
+        if p.suffix.lower() == ".bib":
+            # a bibliography is checked through the briefs that cite it (pre-commit passes .bib files)
+            if not p.is_file():
+                raise CitebriefError("no such file", given)
+            found += collect_briefs([], config)
+        elif p.is_dir():
             briefs = sorted(q for q in p.rglob("*.md") if q.is_file() and not _hidden(q.relative_to(p)))
             if not briefs:
                 raise CitebriefError("no .md briefs in this folder", given)
@@ -75,7 +80,13 @@ def collect_briefs(paths: Sequence[str], config: Config) -> list[tuple[Path, str
             found.append((p, given))
         else:
             raise CitebriefError("no such file or folder", given)
-    return found
+    seen: set[Path] = set()
+    unique = []
+    for path, shown in found:          # a brief named twice (or via its folder) is linted once
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append((path, shown))
+    return unique
 
 
 def _hidden(rel: Path) -> bool:
