@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import re
 from datetime import date
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from citebrief.errors import CitebriefError
 from citebrief.pandoc import run_pandoc
+from citebrief.parse.chunks import split_points
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, PLACEHOLDERS, TEXT_CITE, split_sentences
 from citebrief.parse.source import front_matter_end, read_text
@@ -70,7 +73,26 @@ def _build(path: Path, display: str, source: str, ast: dict, limitation_headings
 
 
 def pandoc_ast(source: str, display: str) -> dict:
-    out = run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=source.encode("utf-8"), source=display)
+    """pandoc's AST of the brief; a long brief is read in pieces on every core (see chunks.py)."""
+    cuts = split_points(source, front_matter_end(source), os.cpu_count() or 1)
+    if not cuts:
+        return _decode(_read_markdown(source, display), display)
+    bounds = [0, *cuts, len(source)]
+    pieces = [source[a:b] for a, b in zip(bounds, bounds[1:])]
+    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+        outputs = [pool.submit(_read_markdown, piece, display) for piece in pieces]
+        asts = [_decode(f.result(), display) for f in outputs]   # decode each as soon as it is read
+    whole = asts[0]
+    for ast in asts[1:]:
+        whole["blocks"].extend(ast["blocks"])
+    return whole
+
+
+def _read_markdown(source: str, display: str) -> bytes:
+    return run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=source.encode("utf-8"), source=display)
+
+
+def _decode(out: bytes, display: str) -> dict:
     try:
         return json.loads(out)
     except RecursionError:
