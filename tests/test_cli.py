@@ -1,0 +1,81 @@
+"""The command line through Click's runner: help, version, exit codes and golden output."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from citebrief import __version__
+from citebrief.cli import main
+from citebrief.rules import ALL_RULES
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+UPDATE = os.environ.get("CITEBRIEF_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def golden_project(tmp_path, monkeypatch):
+    shutil.copy(GOLDEN / "brief.md", tmp_path / "brief.md")
+    shutil.copy(GOLDEN / "references.bib", tmp_path / "references.bib")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_every_command_has_help():
+    for name, command in main.commands.items():
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.output and (command.help or "").split("\n")[0][:20] in result.output
+
+
+def test_rules_lists_every_rule_with_severity():
+    out = invoke("rules").output
+    for name, rule in ALL_RULES.items():
+        line = next(l for l in out.splitlines() if l.startswith(name + " "))
+        assert rule.severity.value in line and rule.summary in line
+
+
+@pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("json", "json")])
+def test_golden_output(golden_project, fmt, suffix):
+    result = invoke("lint", "--today", "2025-12-01", "--format", fmt, "brief.md")
+    expected = GOLDEN / f"expected.{suffix}"
+    if UPDATE:
+        expected.write_text(result.output, encoding="utf-8")
+    assert result.output == expected.read_text(encoding="utf-8")
+    assert result.exit_code == 1
+
+
+def test_json_summary_counts(golden_project):
+    data = json.loads(invoke("lint", "--today", "2025-12-01", "--format", "json", "brief.md").output)
+    assert data["version"] == 1
+    assert data["summary"]["files"] == 1
+    assert data["summary"]["claims"] == 7 and data["summary"]["cited_claims"] == 4
+    rules = {f["rule"] for f in data["findings"]}
+    assert {"uncited-claim", "unflagged-limitation", "unused-entry", "missing-access-date"} <= rules
+
+
+def test_exit_codes(golden_project):
+    assert invoke("lint", "--today", "2025-12-01", "brief.md").exit_code == 1
+    only_warnings = ["--select", "unused-entry,missing-access-date"]
+    assert invoke("lint", "--today", "2025-12-01", *only_warnings, "brief.md").exit_code == 0
+    assert invoke("lint", "--today", "2025-12-01", "--strict", *only_warnings, "brief.md").exit_code == 1
+    assert invoke("lint", "missing.md").exit_code == 2
+
+
+def test_python_dash_m(golden_project):
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "citebrief", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and __version__ in proc.stdout
