@@ -1,1 +1,437 @@
-"""Placeholder: the bibliography loader lands here (see Bibliography/Entry contract)."""
+"""Stage 2: read a BibTeX/biblatex bibliography into plain entries the rules can check.
+
+bibtexparser's splitter does the tokenising (blocks, fields, line numbers, broken blocks);
+its middlewares are skipped because they cost more than pandoc's whole parse on big files.
+What we need on top is small and done here: ``@string`` and month macros, ``#`` concatenation,
+outer braces/quotes, ``crossref``/``xdata`` inheritance, ``%`` comments and dates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bibtexparser import model
+from bibtexparser.exceptions import BlockAbortedException
+from bibtexparser.splitter import Splitter
+
+from citebrief.errors import CitebriefError
+
+# We report broken blocks ourselves, as findings; the splitter's log lines would only be noise.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+MONTHS = {name: i for i, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+    ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+    ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+# BibTeX's predefined macros: jan..dec expand to the month's name.
+_MONTH_MACROS = {abbr: MONTH_NAMES[i - 1] for abbr, i in MONTHS.items() if len(abbr) == 3}
+
+
+@dataclass
+class Entry:
+    key: str
+    entry_type: str                 # lowercase, e.g. "article", "online", "report"
+    fields: dict[str, str]          # lowercase names; macros expanded; crossref fields inherited
+    line: int                       # 1-based line of "@type{key,"
+    field_lines: dict[str, int] = field(default_factory=dict)   # inherited fields: the entry's line
+
+    def get(self, name: str) -> str | None:
+        """The field's value without leftover braces, or None when absent or blank."""
+        value = self.fields.get(name)
+        if value is None:
+            return None
+        value = value.strip().strip("{}").strip()
+        return value or None
+
+    def has(self, *names: str) -> bool:
+        return any(self.get(n) is not None for n in names)
+
+    def date_field(self) -> str | None:
+        """The field the entry's date comes from: biblatex ``date`` first, else BibTeX ``year``."""
+        for name in ("date", "year"):
+            if self.get(name) is not None:
+                return name
+        return None
+
+    def date(self) -> date | None:
+        """The earliest day the entry's date can mean (``2025`` → 2025-01-01), or None."""
+        return parse_date(self.get("date"), self.get("year"), self.get("month"))
+
+
+def parse_date(date_value: str | None, year: str | None = None, month: str | None = None) -> date | None:
+    """``date = {2025-06-01}``/``{2025-06}``/``{2025}`` (range: its start), else ``year`` + ``month``."""
+    if date_value is not None:
+        m = _DATE.match(date_value)
+        if m:
+            return _safe_date(int(m.group(1)), m.group(2), m.group(3))
+        return None
+    if year is None:
+        return None
+    m = _YEAR.search(year)
+    if not m:
+        return None
+    month_number = None
+    if month is not None:
+        word = month.strip().rstrip(".").lower()
+        month_number = str(MONTHS[word]) if word in MONTHS else word if word.isdigit() else None
+    return _safe_date(int(m.group(1)), month_number, None)
+
+
+_DATE = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _safe_date(year: int, month: str | None, day: str | None) -> date | None:
+    m = int(month) if month and 1 <= int(month) <= 12 else 1   # EDTF seasons (21-24) → the year
+    d = int(day) if day and month and 1 <= int(month) <= 12 else 1
+    try:
+        return date(year, m, d)
+    except ValueError:
+        try:
+            return date(year, m, 1)
+        except ValueError:
+            return None
+
+
+@dataclass
+class Bibliography:
+    path: Path
+    display_path: str               # how findings name the file
+    entries: dict[str, Entry] = field(default_factory=dict)    # first entry per key
+    duplicates: list[Entry] = field(default_factory=list)      # every later entry with a seen key
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, one-line message)
+
+    def parents(self, entry: Entry) -> list[str]:
+        """Keys this entry inherits from (``crossref``, ``xdata``), as written."""
+        keys = []
+        if entry.get("crossref"):
+            keys.append(entry.get("crossref"))
+        if entry.get("xdata"):
+            keys += [k.strip() for k in entry.get("xdata").split(",") if k.strip()]
+        return keys
+
+
+def nocite_keys(meta: dict) -> set[str]:
+    """Keys listed in front-matter ``nocite`` ("@*" gives "*": every entry counts as used)."""
+    value = meta.get("nocite")
+    text = " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+    return set(re.findall(r"@\{?([^\s,;\]}]+)", text))
+
+
+# --------------------------------------------------------------------------- loading
+
+class _Splitter(Splitter):
+    """bibtexparser's splitter with three fixes (all seen in TeX Live's own .bib files).
+
+    - Upstream ignores braces inside ``"..."`` values, so ``"Ein {"a} Handbuch"`` or
+      ``"{... "quoted" ...}"`` end the value (or the entry) early. BibTeX counts them.
+    - A ``=`` outside braces and quotes inside a value means a missing comma: upstream
+      silently glued the next field onto this value.
+    - Upstream dispatches on a prefix, so ``@commented{key, ...}`` was swallowed as a comment.
+    """
+
+    def _handle_explicit_comment(self, m):
+        return self._special(m, "comment", super()._handle_explicit_comment)
+
+    def _handle_preamble(self, m):
+        return self._special(m, "preamble", super()._handle_preamble)
+
+    def _handle_string(self, m):
+        return self._special(m, "string", super()._handle_string)
+
+    def _special(self, m, name, handler):
+        block_type = m.group(0).lower()
+        return handler(m) if block_type[1:].strip() == name else self._handle_entry(m, block_type)
+
+    def _move_to_comma_or_closing_delimiter(self, currently_quote_escaped=False, num_open_curls=0):
+        in_quotes, depth = currently_quote_escaped, num_open_curls
+        while True:
+            mark = self._next_mark(accept_eof=False)
+            ch = mark.group(0)
+            if ch == "{":
+                depth += 1
+            elif ch == "}" and depth > 0:
+                depth -= 1
+            elif ch.startswith("@") and self._is_at_line_start(mark.start()):
+                self._unaccepted_mark = mark    # a new entry: this one was never closed
+                raise BlockAbortedException(
+                    abort_reason=f"Unexpected block start: `{ch}`", end_index=mark.start() - 1)
+            elif depth > 0:
+                continue
+            elif ch == '"':
+                in_quotes = not in_quotes
+            elif in_quotes:
+                continue
+            elif ch == "," or ch == self._closing_delimiter:
+                self._unaccepted_mark = mark
+                return mark.start()
+            elif ch == "=":
+                raise BlockAbortedException(abort_reason="missing `,` before this field",
+                                            end_index=mark.start())
+
+
+def load_bibliography(path: Path, display_path: str | None = None) -> Bibliography:
+    path = Path(path)
+    shown = display_path if display_path is not None else str(path)
+    text = _read_text(path, shown)
+    splitter = _Splitter(_prepare(text))
+    try:
+        library = splitter.split()
+    except Exception as exc:   # a bug in the splitter must still end in one line, not a traceback
+        raise CitebriefError(f"cannot parse this BibTeX file ({type(exc).__name__})", shown) from exc
+    bib = Bibliography(path=path, display_path=shown)
+    macros: dict[str, str] = {}
+    found_bibtex = after_failure = False
+    for block in library.blocks:
+        kind = type(block)
+        # Repeated keys and repeated fields are ours to judge: unwrap to the block as written.
+        while kind is model.DuplicateBlockKeyBlock or kind is model.DuplicateFieldKeyBlock:
+            block = block.ignore_error_block
+            kind = type(block)
+        if kind is model.Entry:               # a repeated field: the last value wins, as in pandoc
+            _add_entry(bib, block, macros)
+        elif kind is model.String:            # a redefined macro: the last definition wins
+            macros[block.key.strip().lower()] = _value(block.value, macros)
+        elif kind is model.ImplicitComment:
+            if not after_failure:             # else it is the rest of the broken block
+                _check_stray_text(bib, block)
+            continue
+        elif kind is model.ParsingFailedBlock:
+            bib.errors.append(_explain(block, splitter.bibstr))
+        found_bibtex = True
+        after_failure = kind is model.ParsingFailedBlock
+    if not found_bibtex and not bib.errors and text.strip() and not _only_comments(text):
+        raise CitebriefError(_not_bibtex(path, text), shown)
+    _inherit(bib)
+    bib.errors.sort()
+    return bib
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CitebriefError("bibliography not found", shown) from None
+    except IsADirectoryError:
+        raise CitebriefError("bibliography is a folder, not a BibTeX file", shown) from None
+    except OSError as exc:
+        raise CitebriefError(f"cannot read bibliography: {exc.strerror or exc}", shown) from None
+    if data.startswith(b"%PDF"):
+        raise CitebriefError("this is a PDF, not a BibTeX bibliography", shown)
+    if b"\x00" in data[:8192]:
+        raise CitebriefError("this is a binary file, not a BibTeX bibliography", shown)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CitebriefError(f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the bibliography as UTF-8",
+                             shown, line) from None
+
+
+# ``%`` starts a comment outside values (pandoc and biber agree; classic BibTeX has no comments).
+# Blank whole comment lines and comments after a field's comma, keeping every newline.
+_COMMENT_LINE = re.compile(r"^[ \t]*%[^\n]*", re.M)
+_COMMENT_AFTER_COMMA = re.compile(r",[ \t]+%[^\n]*")
+
+
+def _prepare(text: str) -> str:
+    """Blank ``%`` comments; keep the splitter's line count right (values are squashed anyway)."""
+    if "\\\n" in text:   # the splitter does not count a newline after a backslash (`\\` line ends)
+        text = text.replace("\\\n", "\\ \n")
+    if "%" not in text:
+        return text
+    return _COMMENT_AFTER_COMMA.sub(",", _COMMENT_LINE.sub("", text))
+
+
+def _only_comments(text: str) -> bool:
+    return not _prepare(text).strip()
+
+
+def _not_bibtex(path: Path, text: str) -> str:
+    head = text.lstrip()[:1]
+    if head in "[{":
+        try:
+            json.loads(text)
+            return "this is JSON (CSL JSON?), not BibTeX: citebrief reads .bib bibliographies"
+        except ValueError:
+            pass
+    if text.lstrip().startswith("---") or re.match(r"\s*references\s*:", text):
+        return "this is YAML, not BibTeX: citebrief reads .bib bibliographies"
+    return "no BibTeX entries found (expected @type{key, ...}); is this a BibTeX file?"
+
+
+_HEADER_WITHOUT_AT = re.compile(r"^[ \t]*([A-Za-z]+)[ \t]*\{[ \t]*([^\s,{}=\"]+)[ \t]*,[ \t]*$", re.M)
+_FIELD_OUTSIDE = re.compile(r"^[ \t]*([A-Za-z][\w-]*)[ \t]*=[ \t]*[{\"\d]", re.M)
+
+
+def _check_stray_text(bib: Bibliography, block: model.ImplicitComment) -> None:
+    """Text between entries is a comment to BibTeX, but some of it is clearly a broken entry."""
+    text = block.comment
+    for pattern, message in ((_HEADER_WITHOUT_AT, "entry start `{0}{{{1},` has no `@`; the entry is ignored"),
+                             (_FIELD_OUTSIDE, "field `{0}` outside any entry (an entry closed too early?)")):
+        m = pattern.search(text)
+        if m:
+            line = block.start_line + 1 + text.count("\n", 0, m.start())
+            bib.errors.append((line, message.format(*m.groups())))
+            return
+
+
+_REASONS = (   # the splitter's reasons, reworded for people who write .bib files
+    (r"Expected a `=` after entry key `(.*)`, but found the end", "field `{0}` has no `=` and value"),
+    (r"Expected a `=` after entry key, but found `(.*)`", "expected `=` after a field name, found `{0}`"),
+    (r"Expected either a `,` or `.` after a closed entry field value, but found a (.*) before",
+     "expected `,` between fields, found `{0}`"),
+    (r"Expected comma after entry key, but found (.*)", "expected `,` after the entry key, found `{0}`"),
+    (r"Expected equals sign after field key, but found (.*)", "expected `=` in @string, found `{0}`"),
+)
+
+
+def _explain(block: model.ParsingFailedBlock, bibstr: str) -> tuple[int, str]:
+    """(line, message) for a block the splitter gave up on."""
+    reason = " ".join(str(getattr(block.error, "abort_reason", block.error)).split()).rstrip(". ")
+    head = block.raw.split(",", 1)[0].split("\n", 1)[0].strip()[:60] if block.raw else "block"
+    line = block.start_line + 1
+    if reason.startswith("Unexpectedly reached end of file"):
+        return line, f"`{head}` is not closed before the end of the file (unbalanced braces or quotes?)"
+    if reason.startswith("Unexpected block start"):
+        return line, f"`{head}` is not closed before the next entry starts (unbalanced braces or quotes?)"
+    end = getattr(block.error, "end_index", None)
+    if end is not None:           # point at the problem, not at the entry's first line
+        line = max(line, bibstr.count("\n", 0, end))
+    for pattern, message in _REASONS:
+        m = re.match(pattern, reason)
+        if m:
+            reason = message.format(*m.groups())
+            break
+    return line, f"`{head}`: {reason}"
+
+
+_KEY_OK = re.compile(r"[^\s,{}()\"#%'=\\]+")
+
+
+def _add_entry(bib: Bibliography, block: model.Entry, macros: dict[str, str]) -> None:
+    line = block.start_line + 1
+    key = block.key
+    if not _KEY_OK.fullmatch(key):
+        what = "has no key" if not key else f"has an invalid key `{key}`"
+        bib.errors.append((line, f"@{block.entry_type} entry {what}"))
+        return
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for f in block.fields:
+        name = f.key
+        if "%" in name or "\n" in name:       # a comment line left between fields
+            name = name.rsplit("\n", 1)[-1].strip()
+        name = name.lower()
+        fields[name] = _value(f.value, macros)
+        lines[name] = f.start_line + 1
+    entry = Entry(key, block.entry_type, fields, line, lines)
+    if key in bib.entries:
+        bib.duplicates.append(entry)
+    else:
+        bib.entries[key] = entry
+
+
+# A value: {...} or "..." or a number or a macro name, joined with ``#``.
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_QUOTE_OR_BRACE = re.compile(r'(?<!\\)[{}"]')
+_BARE = re.compile(r"[^\s#%{}\"]+")
+
+
+def _value(raw: str, macros: dict[str, str]) -> str:
+    if not raw:
+        return ""
+    first = raw[0]
+    if "#" not in raw and "%" not in raw:     # the common case: one delimited value or a bare word
+        if (first == "{" and raw[-1] == "}") or (first == '"' and raw[-1] == '"'):
+            return _squash(raw[1:-1])
+        if raw.isdigit():
+            return raw
+        word = raw.lower()
+        return macros.get(word) or _MONTH_MACROS.get(word) or raw
+    return _squash("".join(_parts(raw, macros)))
+
+
+def _parts(raw: str, macros: dict[str, str]):
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch.isspace() or ch == "#":
+            i += 1
+        elif ch == "%":                       # comment to the end of the line
+            j = raw.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif ch in '{"':
+            end = _closing(raw, i)
+            yield raw[i + 1:end]
+            i = end + 1
+        else:
+            m = _BARE.match(raw, i)
+            if not m:                         # a stray "}": keep it as written
+                yield ch
+                i += 1
+                continue
+            word = m.group(0)
+            yield word if word.isdigit() else macros.get(word.lower()) or _MONTH_MACROS.get(word.lower()) or word
+            i = m.end()
+
+
+def _closing(raw: str, start: int) -> int:
+    """Index of the delimiter closing the ``{`` or ``"`` at ``start`` (end of text if unclosed)."""
+    quoted = raw[start] == '"'
+    depth = 0
+    for m in (_QUOTE_OR_BRACE if quoted else _BRACE).finditer(raw, start + 1):
+        ch = m.group(0)
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0 and not quoted:
+                return m.start()
+            depth -= 1
+        elif depth == 0:                      # a quote outside braces ends a quoted value
+            return m.start()
+    return len(raw)
+
+
+def _squash(text: str) -> str:
+    if "\n" in text or "  " in text or "\t" in text:
+        return " ".join(text.split())
+    return text.strip()
+
+
+def _inherit(bib: Bibliography) -> None:
+    """``crossref``/``xdata``: a child gets every field it lacks from its parents (child wins)."""
+    entries = bib.entries
+    folded = {k.lower(): e for k, e in entries.items()}
+    done: set[str] = set()
+
+    def resolve(entry: Entry, seen: frozenset[str]) -> None:
+        if entry.key in done:
+            return
+        done.add(entry.key)
+        for parent_key in bib.parents(entry):
+            parent = entries.get(parent_key) or folded.get(parent_key.lower())
+            if parent is None or parent.key in seen:
+                continue
+            resolve(parent, seen | {entry.key})
+            for name, value in parent.fields.items():
+                if name in ("crossref", "xdata", "ids"):
+                    continue
+                if name not in entry.fields:
+                    entry.fields[name] = value
+                    entry.field_lines[name] = entry.line
+            # biblatex/BibTeX: a book's title is the booktitle of the chapters that crossref it
+            if "booktitle" not in entry.fields and "title" in parent.fields:
+                entry.fields["booktitle"] = parent.fields["title"]
+                entry.field_lines["booktitle"] = entry.line
+
+    for entry in list(entries.values()):
+        if "crossref" in entry.fields or "xdata" in entry.fields:
+            resolve(entry, frozenset({entry.key}))

@@ -1,0 +1,45 @@
+"""bad-doi: a `doi` must be a DOI (10.NNNN/suffix); `doi:` and https://doi.org/ prefixes are fine."""
+
+import re
+
+from citebrief.findings import Severity
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.context import Hit
+
+DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}(?:\.\d+)*/\S+", re.IGNORECASE)
+
+
+def check(ctx):
+    if ctx.bib is None:
+        return
+    for entry in ctx.bib.entries.values():
+        doi = entry.get("doi")
+        if doi is not None and not DOI.fullmatch(doi):
+            yield Hit(f"entry {entry.key}: doi {doi!r} is not a DOI (10.NNNN/...)",
+                      bib_line=entry.field_lines.get("doi", entry.line))
+
+
+_BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
+_END = "  urldate = {2025-11-27},\n"
+
+
+def _with(doi: str) -> str:
+    return EXAMPLE_BIB.replace(_END, _END + f"  doi = {{{doi}}},\n")
+
+
+RULE = Rule(
+    name="bad-doi",
+    severity=Severity.ERROR,
+    summary="A bibliography entry's `doi` is not of the form 10.NNNN/suffix.",
+    check=check,
+    passing=(
+        Example(_BODY, bib=_with("10.1000/xyz123")),
+        Example(_BODY, bib=_with("https://doi.org/10.1093/ajae/aaq063")),
+        Example(_BODY, bib=_with("doi:10.1016/S0140-6736(20)30183-5")),
+    ),
+    failing=(
+        Example(_BODY, bib=_with("1093/ajae/aaq063")),
+        Example(_BODY, bib=_with("https://example.org/10.1000/xyz")),
+        Example(_BODY, bib=_with("10.12/short")),
+    ),
+)

@@ -1,0 +1,37 @@
+"""bad-url: a `url` must be an absolute http(s) address a reader can open."""
+
+import re
+
+from citebrief.findings import Severity
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.context import Hit
+
+URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?::\d+)?(?:[/?#]\S*)?|https?://localhost(?::\d+)?(?:[/?#]\S*)?",
+                 re.IGNORECASE)
+
+
+def check(ctx):
+    if ctx.bib is None:
+        return
+    for entry in ctx.bib.entries.values():
+        url = entry.get("url")
+        if url is not None and not URL.fullmatch(url):
+            yield Hit(f"entry {entry.key}: url {url!r} is not an absolute http(s) URL",
+                      bib_line=entry.field_lines.get("url", entry.line))
+
+
+_BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
+_URL = "https://www.ice.gov/identify-and-arrest/287g"
+
+RULE = Rule(
+    name="bad-url",
+    severity=Severity.ERROR,
+    summary="A bibliography entry's `url` is not an absolute http(s) URL.",
+    check=check,
+    passing=(Example(_BODY), Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "http://example.org:8080/a?b=1#c"))),
+    failing=(
+        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "www.ice.gov/287g")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "ftp://ice.gov/287g")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "https://www.ice.gov/a page")),
+    ),
+)

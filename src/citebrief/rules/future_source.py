@@ -1,0 +1,40 @@
+"""future-source: a source dated after the brief's `checked` date cannot have been checked."""
+
+from citebrief.findings import Severity
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.context import Hit
+
+
+def check(ctx):
+    checked = ctx.brief.checked
+    if ctx.bib is None or checked is None:
+        return
+    for entry in ctx.bib.entries.values():
+        when = entry.date()                  # the earliest day the date can mean: 2026 → 2026-01-01
+        if when is not None and when > checked:
+            name = entry.date_field()
+            written = entry.get(name)
+            if name == "year" and entry.has("month"):
+                written = f"{entry.get('month')} {written}"
+            yield Hit(f"entry {entry.key} is dated {written}, after the brief was checked "
+                      f"({checked.isoformat()})", bib_line=entry.field_lines.get(name, entry.line))
+
+
+_BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
+
+RULE = Rule(
+    name="future-source",
+    severity=Severity.WARNING,
+    summary="A bibliography entry is dated after the brief's `checked` date.",
+    check=check,
+    passing=(
+        Example(_BODY),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2025-11}")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "year = 2025, month = nov")),
+    ),
+    failing=(
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2025-11-28}")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "year = 2025, month = dec")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2026}")),
+    ),
+)

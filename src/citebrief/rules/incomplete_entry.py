@@ -1,0 +1,44 @@
+"""incomplete-entry: a source needs a title, someone responsible for it, and a date."""
+
+from citebrief.findings import Severity
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.context import Hit
+
+REQUIRED = (
+    ("title",),
+    ("author", "editor", "organization", "institution", "publisher"),
+    ("date", "year"),
+)
+
+
+def check(ctx):
+    if ctx.bib is None:
+        return
+    for entry in ctx.bib.entries.values():
+        if entry.entry_type in ("xdata", "set"):   # containers, not sources
+            continue
+        missing = ["/".join(names) for names in REQUIRED if not entry.has(*names)]
+        if missing:
+            yield Hit(f"entry {entry.key} has no {', no '.join(missing)}", bib_line=entry.line)
+
+
+_BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
+
+RULE = Rule(
+    name="incomplete-entry",
+    severity=Severity.ERROR,
+    summary="A bibliography entry lacks a title, an author (or editor, organization...), or a date/year.",
+    check=check,
+    passing=(
+        Example(_BODY),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("  date = {2025},", "  year = 2025,").replace(
+            "  author = {{U.S. Immigration and Customs Enforcement}},", "  institution = {ICE},")),
+        Example(_BODY, bib="@book{dhs, title = {DHS Handbook}, publisher = {DHS}, year = 2024}\n"
+                           "@incollection{ice2025, crossref = {dhs}, title = {Section 287(g)}}\n"),
+    ),
+    failing=(
+        Example(_BODY, bib=EXAMPLE_BIB.replace("  date = {2025},\n", "")),
+        Example(_BODY, bib="@misc{ice2025, url = {https://www.ice.gov/287g}, urldate = {2025-11-27}}\n"),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("title = {Delegation", "title = {}, note = {Delegation")),
+    ),
+)

@@ -1,0 +1,27 @@
+"""missing-access-date: a web source needs the date it was read (`urldate`), since pages change."""
+
+from citebrief.findings import Severity
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.context import Hit
+
+
+def check(ctx):
+    if ctx.bib is None:
+        return
+    for entry in ctx.bib.entries.values():
+        if entry.has("url") and not entry.has("urldate"):
+            yield Hit(f"entry {entry.key} has a url but no urldate (when was the page read?)",
+                      bib_line=entry.field_lines.get("url", entry.line))
+
+
+_BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
+
+RULE = Rule(
+    name="missing-access-date",
+    severity=Severity.WARNING,
+    summary="A bibliography entry has a `url` but no `urldate`.",
+    check=check,
+    passing=(Example(_BODY), Example(_BODY, bib=EXAMPLE_BIB.replace("  url = {https://www.ice.gov/identify-and-arrest/287g},\n", "")
+                                      .replace("  urldate = {2025-11-27},\n", ""))),
+    failing=(Example(_BODY, bib=EXAMPLE_BIB.replace("  urldate = {2025-11-27},\n", "")),),
+)

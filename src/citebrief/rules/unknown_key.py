@@ -1,0 +1,42 @@
+"""unknown-key: every citation key in the brief names an entry of its bibliography."""
+
+import difflib
+
+from citebrief.findings import Severity
+from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.context import Hit
+
+
+def check(ctx):
+    if ctx.bib is None:
+        for c in ctx.brief.citations:
+            yield Hit(f"citation @{c.key} but the brief has no bibliography "
+                      "(set `bibliography:` in the front matter, or add references.bib)", offset=c.offset)
+        return
+    entries = ctx.bib.entries
+    hints: dict[str, str] = {}
+    for c in ctx.brief.citations:
+        if c.key in entries:
+            continue
+        if c.key not in hints:
+            hints[c.key] = _hint(c.key, entries) if len(hints) < 20 else ""
+        yield Hit(f"citation @{c.key} is not in {ctx.bib.display_path}{hints[c.key]}", offset=c.offset)
+
+
+def _hint(key: str, entries) -> str:
+    same_case = [k for k in entries if k.lower() == key.lower()]
+    close = same_case or difflib.get_close_matches(key, list(entries), n=1, cutoff=0.8)
+    return f" (did you mean @{close[0]}?)" if close else ""
+
+
+RULE = Rule(
+    name="unknown-key",
+    severity=Severity.ERROR,
+    summary="A citation key is not in the bibliography (or the brief has no bibliography).",
+    check=check,
+    passing=(Example(brief("ICE lists three 287(g) models [@ice2025].\n")),),
+    failing=(
+        Example(brief("ICE lists three 287(g) models [@ice2024].\n")),
+        Example(brief("ICE lists three 287(g) models [@ice2025; @doj2024].\n")),
+    ),
+)
