@@ -43,11 +43,13 @@ class Entry:
     field_lines: dict[str, int] = field(default_factory=dict)   # inherited fields: the entry's line
 
     def get(self, name: str) -> str | None:
-        """The field's value without leftover braces, or None when absent or blank."""
+        """The field's value without enclosing braces, or None when absent or blank."""
         value = self.fields.get(name)
         if value is None:
             return None
-        value = value.strip().strip("{}").strip()
+        value = value.strip()
+        while value[:1] == "{" and _closing(value, 0) == len(value) - 1:   # {{Protected}} → Protected
+            value = value[1:-1].strip()
         return value or None
 
     def has(self, *names: str) -> bool:
