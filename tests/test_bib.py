@@ -85,6 +85,22 @@ def test_percent_comments_hide_fields_and_entries(realworld):
     assert "commented-out" not in realworld.entries
 
 
+def test_percent_comments_between_fields_and_inside_values(tmp_path):
+    bib = load_text(tmp_path, "@article{a,\n"
+                              "  abstract = {We find that 5\n% of people agree},\n"  # text: pandoc keeps it
+                              "  title = {Growth, % of GDP},\n"
+                              "% note = {an old, unfinished {note},\n"                 # comment: commas, braces
+                              "  year = 2020, % checked, twice\n"
+                              "  month = may % a comment after a bare value\n"
+                              "}\n% @misc{gone, title = {G}}\n@misc{b, note = {50\\% off}}\n")
+    assert bib.errors == []
+    assert bib.entries["a"].fields == {"abstract": "We find that 5 % of people agree", "title": "Growth, % of GDP",
+                                       "year": "2020", "month": "May"}
+    assert bib.entries["a"].field_lines["month"] == 7
+    assert list(bib.entries) == ["a", "b"] and bib.entries["b"].line == 10
+    assert bib.entries["b"].fields["note"] == "50\\% off"
+
+
 def test_crossref_inherits_parent_fields_child_wins(realworld):
     child = realworld.entries["child"]
     assert child.fields["title"] == "A Chapter"            # child wins

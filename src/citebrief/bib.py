@@ -237,19 +237,32 @@ def _read_text(path: Path, shown: str) -> str:
                              shown, line) from None
 
 
-# ``%`` starts a comment outside values (pandoc and biber agree; classic BibTeX has no comments).
-# Blank whole comment lines and comments after a field's comma, keeping every newline.
-_COMMENT_LINE = re.compile(r"^[ \t]*%[^\n]*", re.M)
-_COMMENT_AFTER_COMMA = re.compile(r",[ \t]+%[^\n]*")
+# ``%`` starts a comment outside values (pandoc and biber agree; classic BibTeX has no comments):
+# a commented-out entry or field, or a note after a field's comma. Inside a braced value it is
+# text (pandoc keeps the value's braces), so only a ``%`` at brace depth <= 1 starts a comment.
+_COMMENT = re.compile(r"^[ \t]*(%)[^\n]*|,[ \t]*(%)[^\n]*", re.M)
 
 
 def _prepare(text: str) -> str:
-    """Blank ``%`` comments; keep the splitter's line count right (values are squashed anyway)."""
-    if "\\\n" in text:   # the splitter does not count a newline after a backslash (`\\` line ends)
-        text = text.replace("\\\n", "\\ \n")
+    """Blank ``%`` comments (keeping every newline) and keep the splitter's line count right."""
+    if "\\\n" in text:   # the splitter does not count a newline after a backslash (`\\` line ends);
+        text = text.replace("\\\n", "\\ \n")   # values are whitespace-squashed, so no value changes
     if "%" not in text:
         return text
-    return _COMMENT_AFTER_COMMA.sub(",", _COMMENT_LINE.sub("", text))
+    kept: list[str] = []
+    depth = done = counted = 0
+    for m in _COMMENT.finditer(text):
+        start = m.start(1) if m.start(1) >= 0 else m.start(2)
+        depth += (text.count("{", counted, start) - text.count("\\{", counted, start)
+                  - text.count("}", counted, start) + text.count("\\}", counted, start))
+        depth = max(depth, 0)
+        if depth <= 1:                       # between entries, or between an entry's fields
+            kept.append(text[done:start])
+            done = counted = m.end()
+        else:
+            counted = start
+    kept.append(text[done:])
+    return "".join(kept)
 
 
 def _only_comments(text: str) -> bool:
@@ -315,14 +328,16 @@ def _explain(block: model.ParsingFailedBlock, bibstr: str) -> tuple[int, str]:
     return line, f"`{head}`: {reason}"
 
 
-_KEY_OK = re.compile(r"[^\s,{}()\"#%'=\\]+")
+_KEY_OK = re.compile(r"[^\s,{}\"=]+")
 
 
 def _add_entry(bib: Bibliography, block: model.Entry, macros: dict[str, str]) -> None:
     line = block.start_line + 1
     key = block.key
     if not _KEY_OK.fullmatch(key):
-        what = "has no key" if not key else f"has an invalid key `{key}`"
+        what = "has no key" if not key else f"has an invalid key `{' '.join(key.split())[:40]}`"
+        if "=" in key:
+            what += " (the key is missing?)"
         bib.errors.append((line, f"@{block.entry_type} entry {what}"))
         return
     fields: dict[str, str] = {}
