@@ -185,6 +185,12 @@ def test_bad_url(bib, url, ok):
         assert bib_hits(hits) == [(5, f"entry ice2025: url {url!r} is not an absolute http(s) URL")]
 
 
+def test_bad_url_message_shortens_long_values(bib):
+    url = "https://tug.org/a.pdf; " + "https://tug.org/b.pdf; " * 5
+    hits = run("bad-url", make_brief(), bib(BIB.replace("https://www.ice.gov/identify-and-arrest/287g", url)))
+    assert len(hits) == 1 and url[:79] + "…" in hits[0].message and len(hits[0].message) < 140
+
+
 # ---------------------------------------------------------------- bad-doi
 
 @pytest.mark.parametrize("doi,ok", [

@@ -16,7 +16,8 @@ def check(ctx):
     for entry in ctx.bib.entries.values():
         url = entry.get("url")
         if url is not None and not URL.fullmatch(url):
-            yield Hit(f"entry {entry.key}: url {url!r} is not an absolute http(s) URL",
+            shown = url if len(url) <= 80 else url[:79] + "…"
+            yield Hit(f"entry {entry.key}: url {shown!r} is not an absolute http(s) URL",
                       bib_line=entry.field_lines.get("url", entry.line))
 
 
