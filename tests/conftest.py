@@ -12,6 +12,16 @@ from citebrief.engine import lint_paths
 
 DATA = Path(__file__).parent / "data"
 
+# The bibliography a test project gets unless the test brings its own: one complete entry, key "a".
+DEFAULT_BIB = """@online{a,
+  author = {{Example Agency}},
+  title = {An Example Source},
+  date = {2025-06-01},
+  url = {https://example.org/a},
+  urldate = {2025-11-20},
+}
+"""
+
 
 class Project:
     def __init__(self, root: Path):
@@ -26,10 +36,9 @@ class Project:
             path.write_text(text, encoding="utf-8", newline="")
         return path
 
-    def lint(self, brief: str, bib: str | None = None, today: str = "2025-12-01", **config):
+    def lint(self, brief: str, bib: str = DEFAULT_BIB, today: str = "2025-12-01", **config):
         path = self.write("brief.md", brief)
-        if bib is not None:
-            self.write("references.bib", bib)
+        self.write("references.bib", bib)
         cfg = Config(root=self.root, **config)
         return lint_paths([str(path)], cfg, today=date.fromisoformat(today))
 

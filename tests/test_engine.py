@@ -7,6 +7,7 @@ import pytest
 from citebrief.config import Config, load_config
 from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
+from conftest import DEFAULT_BIB
 
 FRONT = "---\ntitle: T\nchecked: 2025-11-27\n---\n\n"
 LIMITS = "\n\n# Limitations\n\nThe record covers one year only.\n"
@@ -25,7 +26,7 @@ def test_coverage_counts(project):
 def test_suppression_comment_covers_only_the_next_block(project):
     body = ("<!-- citebrief: disable=uncited-claim -->\nOur own reading of the order.\n\n"
             "An uncited claim after it.\n")
-    result = project.lint(FRONT + body + LIMITS)
+    result = project.lint(FRONT + body + LIMITS, select=("uncited-claim",))
     assert [(f.rule, f.line) for f in result.findings] == [("uncited-claim", 9)]
 
 
@@ -33,12 +34,12 @@ def test_suppression_of_several_rules_and_all(project):
     body = ("<!-- citebrief: disable=uncited-claim, unflagged-limitation -->\n"
             "The figure could not be verified by anyone.\n\n"
             "<!-- citebrief: disable -->\nAnother unverified claim here.\n")
-    assert project.lint(FRONT + body + LIMITS).findings == []
+    assert project.lint(FRONT + body + LIMITS, ignore=("unused-entry",)).findings == []
 
 
 def test_suppression_of_another_rule_does_not_hide(project):
     body = "<!-- citebrief: disable=stale-check -->\nAn uncited claim right here.\n"
-    assert rules_fired(project.lint(FRONT + body + LIMITS)) == ["uncited-claim"]
+    assert rules_fired(project.lint(FRONT + body + LIMITS, ignore=("unused-entry",))) == ["uncited-claim"]
 
 
 def test_select_and_ignore(project):
@@ -64,6 +65,7 @@ def test_folder_of_briefs_and_display_paths(project):
     project.write("manuscript/a.md", FRONT + "A cited claim here [@a].\n" + LIMITS)
     project.write("manuscript/sub/b.md", FRONT + "An uncited claim here.\n" + LIMITS)
     project.write("manuscript/.hidden/c.md", "ignored")
+    project.write("references.bib", DEFAULT_BIB)
     result = lint_paths([], Config(root=project.root), today=TODAY)
     assert result.files == 2
     assert [f.path for f in result.findings] == ["manuscript/sub/b.md"]
@@ -95,7 +97,7 @@ def test_bad_config(project, toml, needle):
 def test_limitations_section_exempts_until_next_same_level_heading(project):
     body = ("A cited claim here [@a].\n\n# Limitations\n\nNo outcome data exist anywhere.\n\n"
             "## Detail\n\nStill inside the section here.\n\n# Next part\n\nOutside again and uncited.\n")
-    result = project.lint(FRONT + body)
+    result = project.lint(FRONT + body, select=("uncited-claim", "unflagged-limitation"))
     assert [(f.rule, f.line) for f in result.findings] == [("uncited-claim", 18)]
 
 
@@ -103,7 +105,7 @@ def test_limitation_span_and_div_exempt_claims(project):
     body = ("[We could not verify the 1,190 figure.]{.limitation}\n\n"
             "::: limitation\nOur own analysis of the order is unverified.\n:::\n\n"
             "Half a sentence [is unverified]{.limitation} but the rest is a claim.\n")
-    result = project.lint(FRONT + body + LIMITS)
+    result = project.lint(FRONT + body + LIMITS, ignore=("unused-entry",))
     assert [(f.rule, f.line) for f in result.findings] == [("uncited-claim", 12)]
 
 

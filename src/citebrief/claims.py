@@ -48,6 +48,12 @@ def find_claims(brief: Brief, scope: str = "sentence", min_words: int = 3) -> li
             whole = unit_cited or unit.group in covered_tables
         else:
             whole = scope == "paragraph" and unit_cited
+        if unit.kind == "row":
+            # Rule 6: a table row is one claim, however its words fall into cells.
+            body = [s for s in unit.sentences if not s.exempt and not is_question(s)]
+            if body and sum(s.words for s in body) >= min_words:
+                claims.append(Claim(body[0], unit, cited=whole))
+            continue
         for sentence in unit.sentences:
             if is_claim(sentence, min_words):
                 claims.append(Claim(sentence, unit, cited=whole or bool(sentence.keys)))

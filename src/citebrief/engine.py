@@ -7,13 +7,13 @@ and the offset → line:column conversion happen; rules themselves stay tiny and
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from citebrief.bib import load_bibliography, nocite_keys
 from citebrief.claims import find_claims
 from citebrief.config import Config
 from citebrief.errors import CitebriefError
@@ -124,7 +124,7 @@ def lint_briefs(briefs: list[Brief], config: Config, rules: list[Rule], bibs: "B
     for b in briefs:
         keys = cited_by_bib.setdefault(id(bib_of[id(b)]), set())
         keys.update(c.key for c in b.citations)
-        keys.update(_nocite(b))
+        keys.update(nocite_keys(b.meta))
     seen: set[Finding] = set()
     for b in briefs:
         bib = bib_of[id(b)]
@@ -157,13 +157,6 @@ def _finding(rule: Rule, hit: Hit, brief: Brief, bib, lines: LineIndex, suppress
     return Finding(path, line, col, rule.name, rule.severity, hit.message)
 
 
-def _nocite(brief: Brief) -> set[str]:
-    """Keys listed in front-matter ``nocite`` ("@*" gives "*": every entry counts as used)."""
-    value = brief.meta.get("nocite")
-    text = " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
-    return set(re.findall(r"@\{?([^\s,;\]}]+)", text))
-
-
 class BibCache:
     """Each bibliography is read once per run, however many briefs share it."""
 
@@ -171,8 +164,6 @@ class BibCache:
         self._loaded: dict[Path, object] = {}
 
     def get(self, path: Path):
-        from citebrief.bib import load_bibliography
-
         key = path.resolve()
         if key not in self._loaded:
             self._loaded[key] = load_bibliography(path, display_path(path))

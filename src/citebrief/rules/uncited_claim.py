@@ -17,7 +17,8 @@ def check(ctx):
         if claim.sentence is None:
             yield Hit("figure has no caption carrying a citation", offset=claim.offset)
         else:
-            yield Hit(f"claim has no citation: \"{snippet(claim.sentence.text)}\"", offset=claim.offset)
+            what = "table row" if claim.unit.kind == "row" else "claim"
+            yield Hit(f"{what} has no citation: \"{snippet(claim.sentence.text)}\"", offset=claim.offset)
 
 
 RULE = Rule(
