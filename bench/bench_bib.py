@@ -12,12 +12,12 @@ A short brief citing the big file is linted too (`citebrief lint`, or the engine
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_of
 
 from citebrief.bib import load_bibliography
 from citebrief.pandoc import pandoc_path, pandoc_version
@@ -43,26 +43,6 @@ def find_big_bib() -> Path | None:
         except Exception:   # noqa: BLE001 - e.g. a Latin-1 file: try the next one
             continue
     return None
-
-
-def timed(cmd: list[str], ok=(0,)) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok:
-        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode(errors='replace')[:500]}")
-    return elapsed
-
-
-def median_of(runs: int, commands: dict[str, tuple[list[str], tuple[int, ...]]]) -> dict[str, float]:
-    """Interleave the commands run by run, so drifting machine load hits both sides alike."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, (cmd, ok) in commands.items():     # one warm-up each (disk cache, pyc files)
-        timed(cmd, ok)
-    for _ in range(runs):
-        for name, (cmd, ok) in commands.items():
-            times[name].append(timed(cmd, ok))
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def lint_available() -> bool:

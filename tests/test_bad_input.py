@@ -84,7 +84,7 @@ def test_two_megabyte_paragraph(project):
     para = "An uncited claim sits in this long paragraph. " * 45000
     project.write("references.bib", BIB)
     project.write("big.md", GOOD.replace("A cited claim here [@a].", para))
-    result = lint(project, "--format", "json", "big.md")
+    result = lint(project, "--today", "2025-12-01", "--format", "json", "big.md")
     assert result.exit_code == 1
     import json
     data = json.loads(result.output)

@@ -28,7 +28,14 @@ def check(ctx):
             m = pattern.search(sentence.gap_text)
             if m:
                 yield Hit(f'"{m.group(0)}" admits a gap in the evidence: wrap it in [...]{{.limitation}} '
-                          "or move it to the limitations section", offset=sentence.offset)
+                          "or move it to the limitations section", offset=_in_source(ctx, sentence, pattern))
+
+
+def _in_source(ctx, sentence, pattern) -> int:
+    """Point at the phrase itself where it can be found in the source, else at the sentence."""
+    window = ctx.brief.source[sentence.offset: sentence.offset + 3 * len(sentence.text) + 200]
+    m = pattern.search(window)
+    return sentence.offset + m.start() if m else sentence.offset
 
 
 RULE = Rule(

@@ -1,0 +1,35 @@
+"""Shared by the benchmarks: run commands side by side and take medians (never used by tests)."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+
+def timed(cmd: list[str], ok=(0,), env=None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode(errors='replace')[:500]}")
+    return elapsed
+
+
+def median_of(runs: int, commands: dict[str, tuple[list[str], tuple[int, ...]]]) -> dict[str, float]:
+    """Interleave the commands run by run, so drifting machine load hits every side alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for name, (cmd, ok) in commands.items():     # one warm-up each (disk cache, pyc files)
+        timed(cmd, ok)
+    for _ in range(runs):
+        for name, (cmd, ok) in commands.items():
+            times[name].append(timed(cmd, ok))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def print_table(medians: dict[str, float], floor_name: str) -> None:
+    floor = medians[floor_name]
+    print(f"{'':40} {'median':>8}  {'ratio':>6}")
+    for name, t in medians.items():
+        print(f"{name:40} {t:7.3f}s  {t / floor:5.2f}×")
