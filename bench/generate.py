@@ -32,7 +32,7 @@ def bibliography(n: int) -> str:
 def brief(words: int, sources: int, seed: int = 7) -> str:
     rng = random.Random(seed)
     parts = ["---\ntitle: A synthetic brief for benchmarks\nchecked: 2025-11-27\n"
-             "disclaimer: Synthetic text.\n---\n\n# Introduction\n\n"]
+             "bibliography: references.bib\ndisclaimer: Synthetic text.\n---\n\n# Introduction\n\n"]
     written, para, n_sentence = 0, [], 0
     while written < words:
         n = rng.randint(12, 24)

@@ -20,7 +20,7 @@ from citebrief.errors import CitebriefError
 from citebrief.findings import Finding, Severity
 from citebrief.parse.brief import parse_brief
 from citebrief.parse.model import Brief
-from citebrief.parse.source import LineIndex
+from citebrief.parse.source import LineIndex, declared_bibliography
 from citebrief.rules import ALL_RULES
 from citebrief.rules.base import Rule
 from citebrief.rules.context import Hit, LintContext
@@ -107,10 +107,10 @@ def lint_paths(paths: Sequence[str], config: Config, today: date | None = None) 
     default_bib = config.path(config.bibliography)
     bibs = BibCache()
     with ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 2) or 1) as pool:
-        # pandoc parses the briefs in its own processes while we read the shared bibliography
+        # pandoc parses the briefs in its own processes while we read the bibliographies they name
         futures = [pool.submit(parse_brief, path, shown, config.limitation_headings) for path, shown in targets]
-        if default_bib.is_file():
-            bibs.get(default_bib)
+        for bib in dict.fromkeys(declared_bibliography(path) or default_bib for path, _ in targets):
+            bibs.prefetch(bib)
         briefs = [f.result() for f in futures]
     return lint_briefs(briefs, config, rules, bibs, today)
 
@@ -168,6 +168,14 @@ class BibCache:
         if key not in self._loaded:
             self._loaded[key] = load_bibliography(path, display_path(path))
         return self._loaded[key]
+
+    def prefetch(self, path: Path) -> None:
+        """Read a bibliography early; any problem is reported later, by the brief that uses it."""
+        try:
+            if path.is_file():
+                self.get(path)
+        except CitebriefError:
+            pass
 
     def for_brief(self, brief: Brief, default: Path):
         if brief.bibliography_path is not None:

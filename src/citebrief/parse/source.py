@@ -52,3 +52,18 @@ def front_matter_end(text: str) -> int:
     """Offset just past a leading YAML block (0 when there is none)."""
     m = FRONT_MATTER.match(text)
     return m.end() if m else 0
+
+
+_BIBLIOGRAPHY = re.compile(r"^bibliography:[ \t]*[\"']?([^\"'\n#]+?)[\"']?[ \t]*$", re.M)
+
+
+def declared_bibliography(path: Path) -> Path | None:
+    """A cheap early look at ``bibliography:`` in the front matter, so it can be read while
+    pandoc parses the brief. Only a hint: pandoc's metadata decides (see parse_brief)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            head = f.read(16384).lstrip(BOM)
+    except OSError:
+        return None
+    m = _BIBLIOGRAPHY.search(head, 0, front_matter_end(head))
+    return (path.parent / m.group(1).strip()).resolve() if m else None
