@@ -91,4 +91,22 @@ def rules_command():
 
 # --- import / bundle --------------------------------------------------------
 
+@main.command("import")
+@click.argument("file", type=click.Path())
+@click.option("--out", type=click.Path(), metavar="FILE.md",
+              help="Brief to create (default: <manuscript>/<slug-of-title>.md); never overwritten.")
+@click.option("--bib", type=click.Path(), metavar="FILE.bib",
+              help="Bibliography to append new entries to (default: the configured one).")
+def import_cli(file, out, bib):
+    """Convert a plain-text explainer with numbered citations ([1], [2] [5]) into a brief.
+
+    Headings, lists, the limitations section and front matter are recognised; each [n] becomes a
+    citation key, with an entry built from the explainer's source list or a placeholder that
+    `citebrief lint` reports. Existing briefs and entries are never overwritten.
+    """
+    from citebrief.importer import import_command
+
+    run(import_command, file, out=out, bib=bib)
+
+
 # --- init -------------------------------------------------------------------
