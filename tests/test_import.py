@@ -343,3 +343,29 @@ def format_of(result) -> str:
     from citebrief.importer import format_report
 
     return format_report(result)
+
+
+def test_wrapped_source_lines_title_from_first_heading_and_reimport(work):
+    (work / "notitle.txt").write_text(
+        "This explainer has no title line and opens with a long paragraph [1].\n\n"
+        "First heading\n\nBody text is here [2].\n\nReferences:\n\n"
+        '[1] Smith, John. "A report". Policy Review, 12 March 2024.\n'
+        "    https://policy.example.org/report\n"
+        '[2] "Second", https://b.example.net/x (retrieved Jan 5, 2025)\n', encoding="utf-8")
+    result = do_import(work, "notitle.txt")
+    md = result.out.read_text(encoding="utf-8")
+    assert result.out.name == "first-heading.md" and 'title: "First heading"' in md
+    assert "## " not in md and "References" not in md
+    bib = load_bibliography(result.bib)
+    smith = bib.entries["smith2024"]
+    assert (smith.get("title"), smith.get("author"), smith.get("organization"), smith.get("date"),
+            smith.get("url")) == ("A report", "Smith, John", "Policy Review", "2024-03-12",
+                                  "https://policy.example.org/report")
+    second = bib.entries[result.entries[2].key]
+    assert second.get("urldate") == "2025-01-05" and second.get("date") is None
+    assert any("used the first heading 'First heading'" in u for u in result.unmapped)
+
+    before = result.bib.read_bytes()
+    again = do_import(work, "notitle.txt", out="again.md")
+    assert result.bib.read_bytes() == before and not again.new_entries
+    assert "smith2024" in cite_keys(again.out.read_text(encoding="utf-8"))

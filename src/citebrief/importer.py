@@ -349,6 +349,8 @@ def parse_explainer(text: str, limitation_headings: tuple[str, ...] = ("Limitati
         if heading is not None:
             ex.title, ex.title_line = heading.texts[0], heading.line
             ex.blocks.remove(heading)
+            ex.unmapped.append(f"line {heading.line}: no title line (a question or heading) at the top; "
+                               f"used the first heading {heading.texts[0]!r} as the title")
     return ex
 
 
@@ -580,9 +582,11 @@ def _domain_label(url: str) -> str | None:
 def key_base(fields: dict[str, str]) -> str:
     """A readable key: who published it (URL domain, organisation acronym or surname) and the year."""
     base = None
-    if fields.get("url"):
-        base = _domain_label(fields["url"])
     author = fields.get("author", "").strip("{}")
+    if author and not fields["author"].startswith("{"):      # a person: surname, as in smith2024
+        base = author.split(",")[0].split()[-1] if "," in author else author.split(" and ")[0].split()[-1]
+    if not base and fields.get("url"):
+        base = _domain_label(fields["url"])
     if not base and author:
         caps = [w for w in re.findall(r"[A-Za-z][\w'’-]*", author) if w[0].isupper() and w.lower() not in _STOP]
         if fields["author"].startswith("{"):
