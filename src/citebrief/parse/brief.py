@@ -371,14 +371,15 @@ class _Walker:
             self.brief.units.append(Unit(kind, sentences, sentences[0].offset, self.disabled, end=self.cursor))
 
     def inlines(self, nodes, buf: _Text, prev=None) -> None:
-        parts = buf.parts
+        append = buf.parts.append
         for n in nodes:
             t = n["t"]
             if t == "Str":          # the hot path: most nodes are words and spaces
-                parts.append(n["c"])
-                buf.length += len(n["c"])
-            elif t in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
+                c = n["c"]
+                append(c)
+                buf.length += len(c)
+            elif t == "Space" or t == "SoftBreak" or t == "LineBreak":
+                append(" ")
                 buf.length += 1
             elif t == "Cite":
                 citations, content = n["c"]
