@@ -110,3 +110,16 @@ def import_cli(file, out, bib):
 
 
 # --- init -------------------------------------------------------------------
+
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--action", default=None, metavar="OWNER/REPO@REF",
+              help="The citebrief GitHub Action the scaffolded workflow uses (default: a placeholder to edit).")
+def init(directory, action):
+    """Start a new brief project in DIRECTORY (default: here).
+
+    Writes pyproject.toml, manuscript/brief.md, references.bib, .gitignore, a GitHub Actions
+    workflow and a pre-commit configuration. Existing files are never overwritten.
+    """
+    from citebrief.scaffold import ACTION_PLACEHOLDER, init_command
+    run(init_command, directory, action=action or ACTION_PLACEHOLDER)
