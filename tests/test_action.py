@@ -397,3 +397,24 @@ def test_scaffold_pre_commit_hook_skips_markdown_outside_the_manuscript(brief_pr
     config = load_yaml((brief_project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     pattern = re.compile(config["repos"][0]["hooks"][0]["files"])
     assert not pattern.search("README.md") and pattern.search("manuscript/sub/brief.md")
+
+
+# --- the README shows exactly what init writes -------------------------------------------------
+
+def _readme_section(title: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else len(text)]
+
+
+def test_readme_ci_yaml_is_what_init_writes(action, tmp_path):
+    init_project(tmp_path, echo=lambda *a, **k: None)
+    blocks = re.findall(r"```yaml\n(.*?\n)```", _readme_section("Continuous integration"), re.S)
+    assert blocks[0] == (tmp_path / ".github/workflows/citebrief.yml").read_text(encoding="utf-8")
+    assert blocks[1] == (tmp_path / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    remote = load_yaml(blocks[2])["repos"][0]["hooks"][0]
+    assert remote["id"] == load_yaml(HOOKS.read_text(encoding="utf-8"))[0]["id"]
+    for name, spec in action["inputs"].items():
+        default = spec["default"] or '""'
+        assert f"| `{name}` | `{default}` |" in _readme_section("Continuous integration"), name

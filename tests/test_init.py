@@ -172,3 +172,16 @@ def test_scaffold_compiles_out_of_the_box(tmp_path, monkeypatch):
         assert out.is_file() and out.stat().st_size > 0, ext
     html = (tmp_path / "out" / "brief.html").read_text(encoding="utf-8")
     assert "Pandoc User" in html and "MacFarlane" in html
+
+
+def test_shell_completion_as_the_readme_says(tmp_path):
+    import os
+    env = {**os.environ, "_CITEBRIEF_COMPLETE": "bash_complete", "COMP_WORDS": "citebrief in", "COMP_CWORD": "1"}
+    proc = subprocess.run([str(BIN / "citebrief")], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.split() == ["plain,init"]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for shell in ("bash", "zsh", "fish"):
+        assert f"_CITEBRIEF_COMPLETE={shell}_source citebrief" in readme
+        env = {**os.environ, "_CITEBRIEF_COMPLETE": f"{shell}_source"}
+        source = subprocess.run([str(BIN / "citebrief")], env=env, capture_output=True, text=True, timeout=60)
+        assert source.returncode == 0 and "_CITEBRIEF_COMPLETE" in source.stdout, shell
