@@ -89,6 +89,28 @@ def rules_command():
 
 # --- compile ----------------------------------------------------------------
 
+@main.command("compile")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--pdf", "pdf", is_flag=True, help="Write out/<brief>.pdf.")
+@click.option("--docx", "docx", is_flag=True, help="Write out/<brief>.docx.")
+@click.option("--html", "html", is_flag=True, help="Write out/<brief>.html.")
+@click.option("--csl", metavar="FILE", help="Citation style (CSL file); default: Chicago author-date.")
+@click.option("--no-lint", is_flag=True, help="Compile even if the lint gate finds errors.")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+def compile_cli(paths, pdf, docx, html, csl, no_lint, force, quiet):
+    """Compile briefs to out/<brief>.pdf, .docx and .html (no format flag: the configured formats).
+
+    PATHS are briefs or folders (every .md inside); default: the manuscript folder. A brief with
+    lint errors is not compiled. Exit 0 when all compiled, 1 when a brief failed, 2 on bad input.
+    """
+    from citebrief.compile import compile_paths
+
+    formats = tuple(f for f, on in (("pdf", pdf), ("docx", docx), ("html", html)) if on)
+    run(lambda: compile_paths(list(paths), load_config(), formats, lint=not no_lint, force=force, csl=csl,
+                              quiet=quiet))
+
+
 # --- import / bundle --------------------------------------------------------
 
 @main.command("import")
