@@ -177,8 +177,9 @@ def lint_gate(job: Job, config: Config, echo: Echo, quiet: bool) -> int:
         echo(f"{job.shown}: not compiled: {result.errors} lint error{'s' if result.errors != 1 else ''} "
              f"(fix them, or pass --no-lint)", err=True)
         return EXIT_FINDINGS
-    if result.findings and not quiet:
-        echo(render(result), nl=False)
+    if result.warnings and not quiet:   # warnings do not stop a compile: one line, details in `lint`
+        echo(f"{job.shown}: {result.warnings} lint warning{'s' if result.warnings != 1 else ''} "
+             f"(see citebrief lint {job.shown})", err=True)
     return 0
 
 

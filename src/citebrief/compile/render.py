@@ -452,7 +452,7 @@ def prepare(ast_bytes: bytes, brief: Path, shown: str, limitation_headings: tupl
     refs_at = next((i for i, b in enumerate(blocks) if b["t"] == "Div" and b["c"][0][0] == "refs"), None)
     if refs_at is not None:
         refs = typst_wrap("cb-references", [blocks[refs_at]])
-        has_heading = refs_at > 0 and blocks[refs_at - 1]["t"] == "Header" and "reference-section-title" in meta_json
+        has_heading = refs_at > 0 and blocks[refs_at - 1]["t"] == "Header"   # the brief's own, or citeproc's
         if not has_heading:
             refs.insert(0, {"t": "Header", "c": [1, ["references", ["unnumbered", "references"], []],
                                                  [Str("References")]]})
