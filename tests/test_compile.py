@@ -1,0 +1,341 @@
+"""End-to-end tests of `citebrief compile`: content of all three formats, reproducibility, safe
+output, the lint gate, the cache, sanitizing, several briefs, bad input."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from citebrief.cli import main
+from citebrief.compile import compile_paths
+from citebrief.config import Config
+from citebrief.errors import CitebriefError
+
+DATA = Path(__file__).parent / "data" / "compile"
+
+
+class Log:
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def __call__(self, message="", err=False, nl=True, **_):
+        self.lines.append(str(message))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def make_project(root: Path) -> Config:
+    for name in ("brief.md", "references.bib"):
+        shutil.copy(DATA / name, root / name)
+    return Config(root=root, manuscript=".")
+
+
+def build(root: Path, *formats: str, **options) -> tuple[int, Log]:
+    log = Log()
+    code = compile_paths([str(root / "brief.md")], Config(root=root, manuscript="."), formats, echo=log,
+                         **options)
+    return code, log
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("compiled")
+    make_project(root)
+    code, log = build(root)
+    assert code == 0, log.text
+    return root / "out"
+
+
+@pytest.fixture
+def proj(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    make_project(tmp_path)
+    return tmp_path
+
+
+# --- what readers see ---------------------------------------------------------
+
+def test_pdf_content(compiled):
+    from pypdf import PdfReader
+
+    reader = PdfReader(compiled / "brief.pdf")
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    for expected in ("County jails and federal detainers", "What a 287(g) agreement changes",
+                     "Checked on November 27, 2025", "This brief summarizes public sources",
+                     "Limitations", "Flagged in the text", "References",
+                     "could not be verified", "https://www.ice.gov/identify-and-arrest/287g"):
+        assert expected in text, expected
+    assert "1 of" in text                                       # page numbers
+    assert reader.metadata.title == "County jails and federal detainers"
+    assert reader.metadata.creation_date.date().isoformat() == "2025-11-27"
+    uris, internal = [], 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            action = a.get("/A")
+            if action is not None and action.get_object().get("/URI"):
+                uris.append(action.get_object()["/URI"])
+            elif a.get("/Dest") is not None or action is not None:
+                internal += 1
+    assert "https://www.ice.gov/identify-and-arrest/287g" in uris
+    assert internal >= 4        # citations → bibliography, flags ↔ the list in the limitations section
+
+
+def test_docx_content_and_styles(compiled):
+    from docx import Document
+
+    doc = Document(compiled / "brief.docx")
+    paras = [(p.style.name, p.text) for p in doc.paragraphs]
+    styles = {name for name, _ in paras}
+    assert ("Title", "County jails and federal detainers") in paras
+    assert any(s == "Subtitle" and "287(g)" in t for s, t in paras)
+    assert ("Checked", "Checked on November 27, 2025") in paras
+    assert any(s == "Disclaimer" and t.startswith("This brief summarizes") for s, t in paras)
+    assert {"Heading 1", "Flagged List"} <= styles
+    assert any(s == "Heading 1" and t == "Limitations" for s, t in paras)
+    assert any(s == "Heading 1" and t == "References" for s, t in paras)
+    flagged = [r.text for p in doc.paragraphs for r in p.runs if r.style is not None and r.style.name == "Limitation"]
+    assert any("could not be verified" in t for t in flagged)
+    assert doc.styles["Limitation"].type == 2                     # a character style an editor can restyle
+    xml = zipfile.ZipFile(compiled / "brief.docx").read("word/_rels/document.xml.rels").decode()
+    assert "https://www.ice.gov/identify-and-arrest/287g" in xml     # clickable source URLs
+    body = zipfile.ZipFile(compiled / "brief.docx").read("word/document.xml").decode()
+    assert 'w:anchor="limitation-1"' in body and 'w:name="limitation-1"' in body   # link back + bookmark
+
+
+def test_html_content(compiled):
+    html = (compiled / "brief.html").read_text(encoding="utf-8")
+    assert '<h1 class="title">County jails and federal detainers</h1>' in html
+    assert "Checked on November 27, 2025" in html and "This brief summarizes public sources" in html
+    assert 'id="limitation-1" class="limitation"' in html
+    assert 'href="#limitation-1"' in html and 'href="#limitation-2"' in html      # the list links back
+    assert "Flagged in the text" in html
+    assert 'href="https://www.ice.gov/identify-and-arrest/287g"' in html
+    assert 'href="#ref-ice2025"' in html and 'id="ref-ice2025"' in html         # linked citations
+    assert "<style>" in html and "<script" not in html and "<link" not in html
+    assert 'name="viewport"' in html and "Content-Security-Policy" in html
+
+
+# --- reproducible, safe -------------------------------------------------------
+
+def test_rebuilds_are_byte_identical(proj):
+    assert build(proj)[0] == 0
+    first = {f: (proj / "out" / f"brief.{f}").read_bytes() for f in ("pdf", "docx", "html")}
+    assert build(proj, force=True)[0] == 0
+    for fmt, data in first.items():
+        assert (proj / "out" / f"brief.{fmt}").read_bytes() == data, fmt
+
+
+def test_source_date_epoch_wins(proj, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build(proj, "docx")[0] == 0
+    info = zipfile.ZipFile(proj / "out" / "brief.docx").infolist()[0]
+    assert info.date_time[:3] == (2023, 11, 14)
+
+
+def test_failing_writer_leaves_previous_file(proj, monkeypatch):
+    import citebrief.compile.pdf as pdf
+
+    assert build(proj, "pdf", "html")[0] == 0
+    old_pdf = (proj / "out" / "brief.pdf").read_bytes()
+
+    def broken(prepared, dest, shown, epoch):
+        Path(dest).write_bytes(b"%PDF-1.7 half a file")
+        raise CitebriefError("typst failed: simulated", shown, exit_code=1)
+
+    monkeypatch.setattr(pdf, "write_pdf", broken)
+    with pytest.raises(CitebriefError, match="simulated"):
+        build(proj, "pdf", "html", force=True)
+    assert (proj / "out" / "brief.pdf").read_bytes() == old_pdf
+    assert not [p for p in (proj / "out").iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    code, log = build(proj, "pdf")                 # the failed format is not taken from the cache
+    assert code == 0 and "unchanged" not in log.text
+
+
+def test_interrupted_compile_leaves_previous_file(proj, monkeypatch):
+    import citebrief.compile.html as html
+
+    assert build(proj, "html")[0] == 0
+    old = (proj / "out" / "brief.html").read_bytes()
+
+    def interrupted(prepared, dest, shown, epoch):
+        Path(dest).write_text("<html>partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(html, "write_html", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(proj, "html", force=True)
+    assert (proj / "out" / "brief.html").read_bytes() == old
+    assert not [p for p in (proj / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_two_compiles_at_once(proj):
+    codes = []
+    threads = [threading.Thread(target=lambda: codes.append(build(proj, force=True)[0])) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [0, 0]
+    from docx import Document
+    from pypdf import PdfReader
+
+    assert "Checked on" in PdfReader(proj / "out" / "brief.pdf").pages[0].extract_text()
+    assert Document(proj / "out" / "brief.docx").paragraphs
+    assert (proj / "out" / "brief.html").read_text().rstrip().endswith("</html>")
+    assert not [p for p in (proj / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+# --- the lint gate --------------------------------------------------------------
+
+UNCITED = "\nThe county signed a new agreement with the federal government in March.\n"
+
+
+def test_lint_gate_blocks_and_no_lint_says_so(proj):
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write(UNCITED)
+    code, log = build(proj)
+    assert code == 1
+    assert "uncited-claim" in log.text and "not compiled" in log.text
+    assert not (proj / "out" / "brief.pdf").exists()
+    code, log = build(proj, "html", lint=False)
+    assert code == 0 and "lint gate skipped (--no-lint)" in log.text
+    assert (proj / "out" / "brief.html").exists()
+
+
+# --- the cache --------------------------------------------------------------------
+
+def test_cache_reuses_and_invalidates(proj):
+    assert build(proj, "html", "docx")[0] == 0
+    code, log = build(proj, "html", "docx")
+    assert code == 0 and log.text.count("unchanged (cached)") == 2
+    code, log = build(proj, "html", "pdf")            # only the new format is built
+    assert "brief.html  unchanged" in log.text and "unchanged" not in [ln for ln in log.lines if "pdf" in ln][0]
+    bib = proj / "references.bib"
+    bib.write_text(bib.read_text() + "\n% edited\n")
+    code, log = build(proj, "html")
+    assert code == 0 and "unchanged" not in log.text
+    code, log = build(proj, "html", force=True)
+    assert code == 0 and "unchanged" not in log.text
+    code, log = build(proj, "html", lint=False)       # other options: a rebuild
+    assert "unchanged" not in log.text
+    (proj / "out" / "brief.html").write_text("tampered")  # an output changed by hand is rebuilt
+    code, log = build(proj, "html")
+    assert "unchanged" not in log.text and "tampered" not in (proj / "out" / "brief.html").read_text()
+
+
+# --- never in the HTML --------------------------------------------------------------
+
+HOSTILE = """
+Raw markup follows in a paragraph that carries a citation [@ice2025].
+
+<script>alert("x")</script>
+
+<div onclick="alert(1)" onmouseover="steal()">A div with handlers [@ice2025].</div>
+
+A [link](javascript:alert(1)) and a [spaced one](java&#x09;script:alert(2)) and an
+<a href="JAVASCRIPT:alert(3)" onfocus="x()">inline anchor</a> plus <img src="x" onerror="alert(4)"> [@ice2025].
+
+[A span with a handler]{onclick="alert(5)"} and an <iframe src="https://example.org"></iframe> [@ice2025].
+"""
+
+
+def test_scripts_handlers_and_javascript_links_never_reach_html(proj):
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write(HOSTILE)
+    code, log = build(proj, "html", lint=False)
+    assert code == 0, log.text
+    html = (proj / "out" / "brief.html").read_text(encoding="utf-8").lower()
+    assert "<script" not in html and "<iframe" not in html
+    assert "javascript:" not in html and "java\tscript" not in html
+    for handler in ("onclick", "onmouseover", "onfocus", "onerror"):
+        assert handler not in html, handler
+    assert "a div with handlers" in html and "inline anchor" in html
+
+
+# --- several briefs, bad input ---------------------------------------------------------
+
+def test_folder_one_failing_brief_does_not_stop_the_others(proj):
+    shutil.copy(proj / "brief.md", proj / "second.md")
+    (proj / "bad.md").write_text((proj / "brief.md").read_text() + UNCITED)
+    log = Log()
+    code = compile_paths([str(proj)], Config(root=proj, manuscript="."), ("html",), echo=log)
+    assert code == 1
+    assert (proj / "out" / "brief.html").exists() and (proj / "out" / "second.html").exists()
+    assert not (proj / "out" / "bad.html").exists()
+    assert "1 of 3 briefs not compiled" in log.text
+
+
+def test_missing_image_names_the_brief(proj):
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write("\n![A chart of agreements](figures/missing.png)\n")
+    with pytest.raises(CitebriefError) as err:
+        build(proj, "html", lint=False)
+    assert "missing.png" in str(err.value) and "brief.md" in str(err.value)
+
+
+def test_local_image_is_embedded_in_html(proj):
+    (proj / "fig.png").write_bytes(_tiny_png())
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write("\n![A tiny figure](fig.png)\n")
+    code, log = build(proj, "html", "pdf", "docx", lint=False)
+    assert code == 0, log.text
+    assert 'src="data:image/png;base64,' in (proj / "out" / "brief.html").read_text()
+
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"\x00\xff\x00\x00" * 1
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _cli(proj, *args):
+    (proj / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\n')
+    return CliRunner().invoke(main, ["compile", *args], catch_exceptions=False)
+
+
+def test_cli_unknown_csl_and_unwritable_out(proj):
+    result = _cli(proj, "brief.md", "--html")
+    assert result.exit_code == 0 and "out/brief.html" in result.output
+    old = (proj / "out" / "brief.html").read_bytes()
+    result = _cli(proj, "brief.md", "--html", "--csl", "nope.csl")
+    assert result.exit_code == 2 and "CSL style not found" in result.output
+    assert "Traceback" not in result.output and (proj / "out" / "brief.html").read_bytes() == old
+    (proj / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\nout = "blocked/out"\n')
+    (proj / "blocked").write_text("a file where a folder should be")
+    result = CliRunner().invoke(main, ["compile", "brief.md", "--html"], catch_exceptions=False)
+    assert result.exit_code == 2 and "cannot create output folder" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_quiet_and_csl(proj):
+    csl = proj / "style.csl"
+    import pypandoc  # noqa: F401 - pandoc ships no CSL files; write a minimal one
+    csl.write_text(MINIMAL_CSL)
+    result = _cli(proj, "brief.md", "--html", "--quiet", "--csl", str(csl))
+    assert result.exit_code == 0 and result.output == ""
+    assert "[1]" in (proj / "out" / "brief.html").read_text()
+
+
+MINIMAL_CSL = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Numbered (test)</title><id>test-numbered</id><updated>2025-01-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="[" suffix="]" delimiter=", "><text variable="citation-number"/></layout></citation>
+  <bibliography><layout><text variable="citation-number" prefix="[" suffix="] "/><text variable="title"/>
+  <text variable="URL" prefix=" "/></layout></bibliography>
+</style>
+"""
