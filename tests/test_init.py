@@ -161,7 +161,7 @@ def test_init_action_option(tmp_path):
 
 
 def test_scaffold_compiles_out_of_the_box(tmp_path, monkeypatch):
-    compile_paths = pytest.importorskip("citebrief.compile").compile_paths
+    from citebrief.compile import compile_paths
     _init(tmp_path)
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path)

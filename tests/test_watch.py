@@ -201,7 +201,7 @@ def test_ctrl_c_stops_with_130(project):
 
 
 def test_watch_recompiles_with_the_real_compiler(project):
-    compile_module = pytest.importorskip("citebrief.compile")
+    from citebrief import compile as compile_module
     config = load_config(project).with_overrides(formats=("html",))
     html = project / "out" / "brief.html"
     with Watcher([], config, compile_fn=compile_module.compile_paths, poll=0.05, debounce=0.1) as w:
@@ -210,3 +210,50 @@ def test_watch_recompiles_with_the_real_compiler(project):
         touch(brief, brief.read_text(encoding="utf-8").replace("# Summary", "# Overview"))
         assert wait_for(lambda: "Overview" in read(html))
     assert w.code == 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_compile_watch_command_rebuilds_then_ctrl_c_exits_130(project):
+    import queue
+    import signal
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "citebrief"
+    proc = subprocess.Popen([str(exe), "compile", "--watch", "--html"], cwd=project, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    seen: list[str] = []
+
+    def wait_line(text: str) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                seen.append(lines.get(timeout=0.1))
+            except queue.Empty:
+                continue
+            if text in seen[-1]:
+                return
+        raise AssertionError(f"no line with {text!r} in {seen}")
+
+    try:
+        wait_line("watching for changes")
+        brief = project / "manuscript/brief.md"
+        touch(brief, brief.read_text(encoding="utf-8").replace(
+            "# Limitations", "A claim with no source at all.\n\n# Limitations"))
+        wait_line("changed manuscript/brief.md")
+        wait_line("uncited-claim")                 # lint findings are printed on every rebuild
+        wait_line("watching for changes")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(TIMEOUT) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(0.1)
+    while not lines.empty():
+        seen.append(lines.get())
+    assert seen[-1].strip() == "stopped"
+    assert not any("Traceback" in line for line in seen)

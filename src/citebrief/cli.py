@@ -98,7 +98,9 @@ def rules_command():
 @click.option("--no-lint", is_flag=True, help="Compile even if the lint gate finds errors.")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-def compile_cli(paths, pdf, docx, html, csl, no_lint, force, quiet):
+@click.option("--watch", is_flag=True,
+              help="Recompile when a brief, its bibliography or the style changes (Ctrl-C stops).")
+def compile_cli(paths, pdf, docx, html, csl, no_lint, force, quiet, watch):
     """Compile briefs to out/<brief>.pdf, .docx and .html (no format flag: the configured formats).
 
     PATHS are briefs or folders (every .md inside); default: the manuscript folder. A brief with
@@ -107,6 +109,10 @@ def compile_cli(paths, pdf, docx, html, csl, no_lint, force, quiet):
     from citebrief.compile import compile_paths
 
     formats = tuple(f for f, on in (("pdf", pdf), ("docx", docx), ("html", html)) if on)
+    if watch:   # the same compile_paths, again after every change (citebrief/watch.py)
+        from citebrief.watch import watch as watch_loop
+        run(lambda: watch_loop(list(paths), load_config(), formats, lint=not no_lint, force=force, csl=csl,
+                               quiet=quiet))
     run(lambda: compile_paths(list(paths), load_config(), formats, lint=not no_lint, force=force, csl=csl,
                               quiet=quiet))
 
