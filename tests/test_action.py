@@ -214,7 +214,8 @@ def run_action(action: dict, project: Path, tmp_path: Path, **given) -> list[tup
     inputs.update({k.replace("_", "-"): v for k, v in given.items()})
     stub = tmp_path / "stub-bin"        # `python -m pip install` is recorded, not run: no network here
     stub.mkdir(exist_ok=True)
-    (stub / "python").write_text(f'#!/bin/sh\necho "$@" >> "{tmp_path}/pip-calls"\n')
+    (stub / "python").write_text(f'#!/bin/sh\nif [ "$1 $2" = "-m pip" ]; then echo "$@" >> "{tmp_path}/pip-calls"; '
+                                 f'exit 0; fi\nexec "{sys.executable}" "$@"\n')
     (stub / "python").chmod(0o755)
     results = []
     for step in action["runs"]["steps"]:
@@ -325,10 +326,18 @@ def test_action_sarif_step_stops_on_bad_input(action, brief_project, tmp_path):
     assert "missing.md" in proc.stderr
 
 
-def test_action_working_directory(action, tmp_path):
-    init_project(tmp_path / "repo" / "briefs", echo=lambda *a, **k: None)
-    lint = run_action(action, tmp_path / "repo", tmp_path, working_directory="briefs")[-1][1]
+@pytest.mark.parametrize("folder", ["briefs", "./briefs/", "my briefs, 2025"])
+def test_action_working_directory(action, tmp_path, folder):
+    project = tmp_path / "repo" / folder
+    init_project(project, echo=lambda *a, **k: None)
+    lint = run_action(action, tmp_path / "repo", tmp_path, working_directory=folder)[-1][1]
     assert lint.returncode == 0 and "1/1 claim cited" in lint.stdout
+    line = _add_uncited_claim(project)
+    lint = run_action(action, tmp_path / "repo", tmp_path, working_directory=folder)[-1][1]
+    assert lint.returncode == 1, "the exit code survives the pipe"
+    # annotations must name the file from the repository root, escaped as a property value
+    shown = folder.strip("./").replace(",", "%2C")
+    assert f"::error file={shown}/manuscript/brief.md,line={line},col=1,title=uncited-claim::" in lint.stdout
 
 
 # --- the workflow that `init` writes uses the action -----------------------------------------
