@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from citebrief.scaffold import ACTION_PLACEHOLDER, init_project
 
@@ -27,132 +28,12 @@ HOOKS = REPO / ".pre-commit-hooks.yaml"
 BIN = Path(sys.executable).parent          # the venv's bin: citebrief lives here
 
 
-# --- a minimal YAML reader (block mappings/sequences, | scalars, quoted and flow scalars) ----
-
 def load_yaml(text: str):
-    return _Yaml(text.splitlines()).document()
-
-
-_KEY = re.compile(r"""^(?P<key>"[^"]*"|'[^']*'|[^\s:#'"][^:#]*?)\s*:(?:\s+(?P<rest>.*)|$)""")
-
-
-class _Yaml:
-    def __init__(self, lines: list[str]):
-        self.lines = [line.rstrip() for line in lines]
-        self.i = 0
-
-    def document(self):
-        head = self.peek()
-        return None if head is None else self.node(head[0])
-
-    def peek(self):
-        while self.i < len(self.lines):
-            line = self.lines[self.i]
-            if line.strip() and not line.lstrip().startswith("#") and line.strip() != "---":
-                return len(line) - len(line.lstrip(" ")), line.strip()
-            self.i += 1
-        return None
-
-    def node(self, indent: int):
-        _, content = self.peek()
-        return self.sequence(indent) if _is_item(content) else self.mapping(indent)
-
-    def sequence(self, indent: int) -> list:
-        out = []
-        while (head := self.peek()) and head[0] == indent and _is_item(head[1]):
-            rest = self.lines[self.i][indent + 1:]
-            if not rest.strip():
-                self.i += 1
-                nxt = self.peek()
-                out.append(self.node(nxt[0]) if nxt and nxt[0] > indent else None)
-                continue
-            column = indent + 1 + len(rest) - len(rest.lstrip(" "))
-            self.lines[self.i] = " " * column + rest.lstrip(" ")   # the item is a block at its own column
-            if _KEY.match(rest.strip()):
-                out.append(self.mapping(column))
-            else:
-                self.i += 1
-                out.append(scalar(rest.strip()))
-        return out
-
-    def mapping(self, indent: int) -> dict:
-        out = {}
-        while (head := self.peek()) and head[0] == indent and not _is_item(head[1]):
-            m = _KEY.match(head[1])
-            if not m:
-                raise ValueError(f"line {self.i + 1}: not a key: {head[1]!r}")
-            key, rest = scalar(m.group("key")), _uncomment(m.group("rest") or "")
-            self.i += 1
-            if rest in ("|", "|-"):
-                out[key] = self.block_scalar(indent, keep=rest == "|")
-            elif rest:
-                out[key] = scalar(rest)
-            else:
-                nxt = self.peek()
-                deeper = nxt and (nxt[0] > indent or (nxt[0] == indent and _is_item(nxt[1])))
-                out[key] = self.node(nxt[0]) if deeper else None
-        return out
-
-    def block_scalar(self, indent: int, keep: bool) -> str:
-        body: list[str] = []
-        while self.i < len(self.lines):
-            line = self.lines[self.i]
-            if line.strip() and len(line) - len(line.lstrip(" ")) <= indent:
-                break
-            body.append(line)
-            self.i += 1
-        while body and not body[-1].strip():
-            body.pop()
-        width = min(len(b) - len(b.lstrip(" ")) for b in body if b.strip())
-        text = "\n".join(b[width:] for b in body)
-        return text + "\n" if keep else text
-
-
-def _is_item(content: str) -> bool:
-    return content == "-" or content.startswith("- ")
-
-
-_QUOTED = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|\[[^\]]*\]""")
-
-
-def _uncomment(value: str) -> str:
-    m = _QUOTED.match(value)
-    if m:
-        return m.group(0)
-    return re.sub(r"\s+#.*$", "", value).strip()
-
-
-def scalar(value: str):
-    value = value.strip()
-    if value.startswith('"') and value.endswith('"') and len(value) > 1:
-        return json.loads(value)
-    if value.startswith("'") and value.endswith("'") and len(value) > 1:
-        return value[1:-1].replace("''", "'")
-    if value.startswith("[") and value.endswith("]"):
-        return [scalar(v) for v in value[1:-1].split(",") if v.strip()]
-    if value in ("true", "True"):
-        return True
-    if value in ("false", "False"):
-        return False
-    if value in ("null", "~"):
-        return None
-    if re.fullmatch(r"-?\d+", value):
-        return int(value)
-    return value
-
-
-def test_yaml_reader_on_its_own_kind_of_input():
-    text = ("# comment\na: 1\nb: \"x: y\"\nc:\n  - d: e  # trailing\n    f: [g, h]\n  - plain\n"
-            "run: |\n  one\n    two\n\n  three\nafter: 'it''s'\non:\n  push:\n")
-    assert load_yaml(text) == {"a": 1, "b": "x: y", "c": [{"d": "e", "f": ["g", "h"]}, "plain"],
-                               "run": "one\n  two\n\nthree\n", "after": "it's", "on": {"push": None}}
-
-
-@pytest.mark.parametrize("path", [ACTION, HOOKS], ids=lambda p: p.name)
-def test_yaml_reader_agrees_with_pyyaml(path):
-    yaml = pytest.importorskip("yaml")       # not a dependency: a cross-check when present
-    text = path.read_text(encoding="utf-8")
-    assert load_yaml(text) == yaml.safe_load(text)
+    """YAML as GitHub reads it: PyYAML turns the workflow key `on` into True (YAML 1.1); undo that."""
+    data = yaml.safe_load(text)
+    if isinstance(data, dict) and True in data:
+        data["on"] = data.pop(True)
+    return data
 
 
 # --- action.yml: shape -----------------------------------------------------------------------
@@ -377,7 +258,7 @@ def test_pre_commit_hook_definition():
     assert hook["language"] == "python" and hook["pass_filenames"] is True
     pattern = re.compile(hook["files"])
     assert all(pattern.search(f) for f in ("manuscript/brief.md", "references.bib", "a/b/sources.bib"))
-    assert not any(pattern.search(f) for f in ("setup.py", "notes.txt", "brief.md.orig", "x.bibx"))
+    assert not any(pattern.search(f) for f in ("setup.py", "notes.txt", "brief.md.orig", "x.bibx", "README.md"))
 
 
 @pytest.mark.parametrize("source", ["hooks", "scaffold"])
