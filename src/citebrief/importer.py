@@ -25,6 +25,7 @@ from pathlib import Path
 
 import click
 
+from citebrief.bib import MONTHS
 from citebrief.config import Config, load_config
 from citebrief.errors import EXIT_OK, CitebriefError
 from citebrief.parse.source import read_text
@@ -39,8 +40,6 @@ _DATE_PATTERNS = (
     re.compile(rf"\b(?P<d>\d{{1,2}})\s+{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
     re.compile(rf"\b{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
 )
-_MONTH_NUMBERS = {name: i for i, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def find_date(text: str) -> FoundDate | None:
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             year = int(m.group("y"))
-            month = (_MONTH_NUMBERS[m.group("mon")[:3].lower()] if "mon" in m.groupdict() and m.group("mon")
+            month = (MONTHS[m.group("mon").lower()] if "mon" in m.groupdict() and m.group("mon")
                      else int(m.group("m")))
             day = m.groupdict().get("d")
             try:
