@@ -62,6 +62,12 @@ class Entry:
                 return name
         return None
 
+    @property
+    def undated(self) -> bool:
+        """The entry says outright that the source has no date (``date = {n.d.}``)."""
+        value = self.get("date") or self.get("year")
+        return value is not None and value.strip().lower() in UNDATED
+
     def date(self) -> date | None:
         """The earliest day the entry's date can mean (``2025`` → 2025-01-01), or None."""
         return parse_date(self.get("date"), self.get("year"), self.get("month"))
@@ -86,6 +92,7 @@ def parse_date(date_value: str | None, year: str | None = None, month: str | Non
     return _safe_date(int(m.group(1)), month_number, None)
 
 
+UNDATED = frozenset({"n.d.", "n.d", "nd", "n. d.", "undated", "no date"})   # the style guides' "no date"
 _DATE = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 

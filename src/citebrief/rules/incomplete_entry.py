@@ -20,6 +20,10 @@ def check(ctx):
         missing = ["/".join(names) for names in REQUIRED if not entry.has(*names)]
         if missing:
             yield Hit(f"entry {entry.key} has no {', no '.join(missing)}", bib_line=entry.line)
+        elif entry.date() is None and not entry.undated:
+            name = entry.date_field()
+            yield Hit(f"entry {entry.key}: {name} `{entry.get(name)}` is not a date (write YYYY, YYYY-MM or "
+                      "YYYY-MM-DD, or n.d. for a source that has none)", bib_line=entry.field_lines.get(name, entry.line))
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
@@ -27,17 +31,19 @@ _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 RULE = Rule(
     name="incomplete-entry",
     severity=Severity.ERROR,
-    summary="A bibliography entry lacks a title, an author (or editor, organization...), or a date/year.",
+    summary="A bibliography entry lacks a title, an author (or editor, organization...), or a readable date.",
     check=check,
     passing=(
         Example(_BODY),
         Example(_BODY, bib=EXAMPLE_BIB.replace("  date = {2025},", "  year = 2025,").replace(
             "  author = {{U.S. Immigration and Customs Enforcement}},", "  institution = {ICE},")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {n.d.}")),     # says it is undated
         Example(_BODY, bib="@book{dhs, title = {DHS Handbook}, publisher = {DHS}, year = 2024}\n"
                            "@incollection{ice2025, crossref = {dhs}, title = {Section 287(g)}}\n"),
     ),
     failing=(
         Example(_BODY, bib=EXAMPLE_BIB.replace("  date = {2025},\n", "")),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {someday}")),   # not a date
         Example(_BODY, bib="@misc{ice2025, url = {https://www.ice.gov/287g}, urldate = {2025-11-27}}\n"),
         Example(_BODY, bib=EXAMPLE_BIB.replace("title = {Delegation", "title = {}, note = {Delegation")),
     ),
