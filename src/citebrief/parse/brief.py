@@ -39,9 +39,8 @@ def parse_brief(path: Path, display_path: str | None = None, limitation_headings
     display = display_path or str(path)
     source = read_text(path, display)
     with _no_gc():   # millions of small objects, no cycles: the cyclic GC only slows this down
-        if ast is None:
-            ast = pandoc_ast(source, display)
-        return _build(path, display, source, ast, limitation_headings)
+        pieces = iter([ast]) if ast is not None else pandoc_pieces(source, display)
+        return _build(path, display, source, pieces, limitation_headings)
 
 
 @contextlib.contextmanager
@@ -55,8 +54,10 @@ def _no_gc():
             gc.enable()
 
 
-def _build(path: Path, display: str, source: str, ast: dict, limitation_headings) -> Brief:
-    meta = {k: meta_value(v) for k, v in ast.get("meta", {}).items()}
+def _build(path: Path, display: str, source: str, pieces, limitation_headings) -> Brief:
+    """Walk the brief's AST piece by piece: each piece is checked while pandoc still reads the next."""
+    first = next(pieces)
+    meta = {k: meta_value(v) for k, v in first.get("meta", {}).items()}
     checked, checked_offset = _checked(meta, source)
     brief = Brief(path=path, display_path=display, source=source, meta=meta,
                   checked=checked, checked_offset=checked_offset)
@@ -65,27 +66,28 @@ def _build(path: Path, display: str, source: str, ast: dict, limitation_headings
         bib = bib[0] if bib else None
     if isinstance(bib, str) and bib.strip():
         brief.bibliography_path = (path.parent / bib.strip()).resolve()
+    walker = _Walker(brief, tuple(h.lower() for h in limitation_headings))
     try:
-        _Walker(brief, tuple(h.lower() for h in limitation_headings)).walk(ast.get("blocks", []))
+        walker.walk(first.get("blocks", []))
+        for ast in pieces:
+            walker.walk(ast.get("blocks", []))
     except RecursionError:
         raise _too_deep(display) from None
     return brief
 
 
-def pandoc_ast(source: str, display: str) -> dict:
-    """pandoc's AST of the brief; a long brief is read in pieces on every core (see chunks.py)."""
+def pandoc_pieces(source: str, display: str):
+    """pandoc's AST of the brief, in order, as one or more pieces whose blocks concatenate to the
+    whole; a long brief is read in pieces on every core at once (see chunks.py)."""
     cuts = split_points(source, front_matter_end(source), os.cpu_count() or 1)
     if not cuts:
-        return _decode(_read_markdown(source, display), display)
+        yield _decode(_read_markdown(source, display), display)
+        return
     bounds = [0, *cuts, len(source)]
-    pieces = [source[a:b] for a, b in zip(bounds, bounds[1:])]
-    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
-        outputs = [pool.submit(_read_markdown, piece, display) for piece in pieces]
-        asts = [_decode(f.result(), display) for f in outputs]   # decode each as soon as it is read
-    whole = asts[0]
-    for ast in asts[1:]:
-        whole["blocks"].extend(ast["blocks"])
-    return whole
+    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+        outputs = [pool.submit(_read_markdown, source[a:b], display) for a, b in zip(bounds, bounds[1:])]
+        for future in outputs:
+            yield _decode(future.result(), display)
 
 
 def _read_markdown(source: str, display: str) -> bytes:

@@ -30,7 +30,8 @@ def split_points(source: str, body_start: int, pieces: int) -> list[int]:
         return []
     cuts: list[int] = []
     for k in range(1, pieces):
-        target = body_start + (len(source) - body_start) * k // pieces
+        # the first pieces a little shorter: they finish first and are checked while the last is read
+        target = body_start + int((len(source) - body_start) * (k / pieces - 0.06))
         best = min(candidates, key=lambda c: abs(c - target))
         if best not in cuts and (not cuts or best > cuts[-1]):
             cuts.append(best)
