@@ -47,3 +47,19 @@ class Project:
 def project(tmp_path, monkeypatch) -> Project:
     monkeypatch.chdir(tmp_path)
     return Project(tmp_path)
+
+
+@pytest.fixture
+def deny_reading(monkeypatch):
+    """Make reading the named files fail with EACCES, as chmod 000 does for anyone but root
+    (tests run as root in CI, where chmod alone would not make a file unreadable)."""
+    denied: set[str] = set()
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name in denied:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    return denied.add

@@ -281,13 +281,11 @@ def test_missing_file_and_folder(tmp_path):
         load_bibliography(tmp_path, "somewhere")
 
 
-def test_unreadable_file(tmp_path):
-    import os
-    if os.geteuid() == 0:
-        pytest.skip("root can read any file")
+def test_unreadable_file(tmp_path, deny_reading):
     p = tmp_path / "locked.bib"
     p.write_text("@misc{a}\n")
     p.chmod(0)
+    deny_reading("locked.bib")
     with pytest.raises(CitebriefError, match="cannot read"):
         load_bibliography(p, "locked.bib")
 
