@@ -13,8 +13,9 @@ import gc
 import json
 import os
 import re
-from datetime import date
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 from citebrief.errors import CitebriefError
@@ -340,11 +341,14 @@ class _Walker:
         text = buf.text()
         in_section = self.section_level is not None
         sentences: list[Sentence] = []
+        cite_at = [pos for pos, _ in buf.cites]     # sorted: bisect keeps long paragraphs linear
+        note_at = [pos for pos, _ in buf.notes]
         for a, b in split_sentences(text):
             body = text[a:b]
-            keys = tuple(k for pos, ks in buf.cites if a <= pos < b for k in ks)
-            keys += tuple(k for pos, ks in buf.notes if a <= pos < b for k in ks)
-            cites = [(pos, ks) for pos, ks in buf.cites if a <= pos < b]
+            cites = buf.cites[bisect_left(cite_at, a):bisect_left(cite_at, b)]
+            notes = buf.notes[bisect_left(note_at, a):bisect_left(note_at, b)]
+            keys = tuple(k for _, ks in cites for k in ks) + tuple(k for _, ks in notes for k in ks)
+            shown = render(body, cites, a)
             first_word = WORD.search(body)
             if cites and (first_word is None or cites[0][0] - a < first_word.start()):
                 # the sentence opens with a citation ("@smith2020 argues ...")
@@ -363,7 +367,7 @@ class _Walker:
                 words, n_words = [], len(WORD.findall(body))
             exempt = in_section or self.exempt_depth > 0 or _covered(words, buf.exempt)
             flagged = self.flag_depth > 0 or _covered(words, buf.flagged)
-            sentence = Sentence(render(body, buf, a), offset, keys, exempt=exempt, flagged=flagged,
+            sentence = Sentence(shown, offset, keys, exempt=exempt, flagged=flagged,
                                 words=n_words, gap_text="" if flagged else _outside(body, a, buf.flagged))
             sentences.append(sentence)
             if in_section:
@@ -372,7 +376,8 @@ class _Walker:
             self.locate_end(sentences[-1])
             self.brief.units.append(Unit(kind, sentences, sentences[0].offset, self.disabled, end=self.cursor))
 
-    def inlines(self, nodes, buf: _Text, prev=None) -> None:
+    def inlines(self, nodes, buf: _Text) -> None:
+        prev = None
         append = buf.parts.append
         for n in nodes:
             t = n["t"]
@@ -530,11 +535,11 @@ def _outside(body: str, offset: int, ranges: list[tuple[int, int]]) -> str:
 _PLACEHOLDER = re.compile(f"[{PLACEHOLDERS}]")
 
 
-def render(body: str, buf: _Text, start: int) -> str:
+def render(body: str, cites, start: int) -> str:
     """Sentence text for messages: placeholders shown as [@key] / [^]."""
     if not _PLACEHOLDER.search(body):
         return body
-    keys_at = {pos - start: ks for pos, ks in buf.cites if start <= pos < start + len(body)}
+    keys_at = {pos - start: ks for pos, ks in cites}
 
     def show(m: re.Match) -> str:
         if m.group() == NOTE:
