@@ -137,6 +137,26 @@ def import_cli(file, out, bib):
     run(import_command, file, out=out, bib=bib)
 
 
+@main.command("bundle")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--allow-stale", is_flag=True,
+              help="Bundle briefs checked more than max_age_days ago (marked stale in the index).")
+@click.option("--name", metavar="NAME", help="Name of the zip, out/dist/NAME.zip (default: the project folder's).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Pretend today is this date.")
+def bundle_cli(paths, allow_stale, name, quiet, today):
+    """Compile finished briefs and package them for readers in out/dist/.
+
+    Writes each brief as <brief>-<checked date>.pdf/.docx/.html, an index.html, a manifest.json
+    (hashes, sources, lint summary, versions) and a reproducible NAME.zip of it all. A brief with
+    lint errors, or a stale one without --allow-stale, stops the bundle (exit 1; out/dist/ untouched).
+    """
+    from citebrief.bundle import bundle_paths
+
+    run(lambda: bundle_paths(list(paths), load_config(), name=name, allow_stale=allow_stale,
+                             today=_today(today), quiet=quiet))
+
+
 # --- init -------------------------------------------------------------------
 
 @main.command("init")

@@ -433,6 +433,8 @@ def prepare(ast_bytes: bytes, brief: Path, shown: str, limitation_headings: tupl
     except ValueError as exc:
         raise CitebriefError(f"pandoc gave unreadable JSON: {exc}", shown, exit_code=1) from exc
     meta_json = doc.get("meta", {})
+    for used_by_citeproc in ("bibliography", "csl"):   # absolute paths: DOCX would publish them as properties
+        meta_json.pop(used_by_citeproc, None)
     meta = read_meta(meta_json)
     tr = _Transformer(brief.parent, shown, limitation_headings)
     blocks = tr.blocks(doc["blocks"])
