@@ -1,7 +1,8 @@
 """``citebrief compile``: lint gate, one citeproc pass, then HTML, DOCX and PDF in parallel.
 
     brief.md ──lint gate──▶ pandoc --citeproc -t json (once) ──▶ render.prepare (shared AST changes)
-                                                                   ├─▶ pdf.py   pandoc -t typst → typst
+                                                                   ├─▶ pdf.py   pandoc -t typst (in pieces,
+                                                                   │            on every core) → typst
                                                                    ├─▶ html.py  pandoc -t html5
                                                                    └─▶ docx.py  pandoc -t docx
     each output: temporary name in out/ → os.replace (output.py); unchanged inputs: reused (cache.py)
@@ -138,9 +139,21 @@ def compile_brief(job: Job, config: Config, formats: Sequence[str], *, lint: boo
             t0 = time.perf_counter()
             with atomic_path(targets[fmt]) as tmp:
                 _writer(fmt)(prepared, tmp, job.shown, epoch)
-            return fmt, time.perf_counter() - t0
+            return fmt, time.perf_counter() - t0 + (typst_time if fmt == "pdf" else 0.0)
 
-        workers = max(1, min(len(stale), os.cpu_count() or 1))
+        cores = os.cpu_count() or 1
+        typst_time = 0.0
+        if "pdf" in stale and cores > 1:
+            # first the typst writer, on every core (pdf.py); then typst on one core while the html and
+            # docx writers run on the others
+            from citebrief.compile.pdf import typst_source
+            t0 = time.perf_counter()
+            try:
+                prepared.typst = typst_source(prepared, job.shown, epoch, pieces=cores)
+            except CitebriefError:
+                prepared.typst = None      # reported by the PDF writer, which runs it again
+            typst_time = time.perf_counter() - t0
+        workers = max(1, min(len(stale), cores))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="writer") as pool:
             futures = [pool.submit(build, fmt) for fmt in stale]
             for fmt, future in zip(stale, futures):   # in a fixed order, so the report reads the same

@@ -7,6 +7,7 @@ used, so the same inputs give the same bytes on any machine.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from citebrief.compile.render import Prepared
@@ -18,10 +19,17 @@ def typst_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def typst_source(prepared: Prepared, shown: str, epoch: int) -> bytes:
+BODY_MARK = "CITEBRIEFBODYMARK"      # the body's place in the rendered template
+PIECE_END = "CITEBRIEFPIECEEND"      # closes each piece but the last (see typst_source)
+
+
+def _para(text: str) -> str:
+    return '{"t":"Para","c":[{"t":"Str","c":"%s"}]}' % text
+
+
+def template_args(prepared: Prepared) -> list[str]:
     meta = prepared.meta
-    args = ["-t", "typst-citations", "--standalone", "--template", str(TEMPLATES / "citebrief.typ"),
-            "--wrap=preserve"]
+    args = ["--standalone", "--template", str(TEMPLATES / "citebrief.typ")]
     if meta.checked:
         args += ["-V", f"cb-year={meta.checked.year}", "-V", f"cb-month={meta.checked.month}",
                  "-V", f"cb-day={meta.checked.day}"]
@@ -29,13 +37,55 @@ def typst_source(prepared: Prepared, shown: str, epoch: int) -> bytes:
         args += ["-V", "cb-authors=(" + ", ".join(map(typst_string, meta.authors)) + ",)"]
     if meta.keywords:
         args += ["-V", "cb-keywords=(" + ", ".join(map(typst_string, meta.keywords)) + ",)"]
-    return pandoc_from_json(prepared.ast, args, shown, "typst", epoch=epoch)
+    return args
+
+
+WRITER = ["-t", "typst-citations", "--wrap=preserve"]
+
+
+def cut_points(prepared: Prepared, pieces: int) -> list[int]:
+    """Where to cut the body into ``pieces`` of about equal JSON size: only before a paragraph, so
+    that the closing marker paragraph of a piece meets its last block as the real next one would."""
+    sizes = [len(b) for b in prepared.blocks_json]
+    total = sum(sizes)
+    cuts, done, goal = [], 0, 1
+    for i, size in enumerate(sizes):
+        if goal < pieces and i and done >= total * goal / pieces and prepared.block_types[i] == "Para":
+            cuts.append(i)
+            goal += 1
+        done += size
+    return cuts
+
+
+def typst_source(prepared: Prepared, shown: str, epoch: int, pieces: int = 1) -> bytes:
+    """The typst source of the brief; with ``pieces`` > 1, pandoc's typst writer runs on that many
+    parts of the body at once (the body is the concatenation of its blocks' typst: notes are inline,
+    labels follow their own block) and the template is rendered once around a marker."""
+    cuts = cut_points(prepared, pieces) if pieces > 1 and prepared.blocks_json else []
+    if not cuts:
+        return pandoc_from_json(prepared.ast, [*WRITER, *template_args(prepared)], shown, "typst", epoch=epoch)
+    bounds = [0, *cuts, len(prepared.blocks_json)]
+    jobs = [(prepared.piece_json(0, 0, (_para(BODY_MARK),)), [*WRITER, *template_args(prepared)])]
+    for k, (start, end) in enumerate(zip(bounds, bounds[1:])):
+        extra = (_para(PIECE_END),) if end < len(prepared.blocks_json) else ()
+        jobs.append((prepared.piece_json(start, end, extra), WRITER))
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="typst-writer") as pool:
+        futures = [pool.submit(pandoc_from_json, ast, args, shown, "typst", epoch=epoch) for ast, args in jobs]
+        outputs = [f.result() for f in futures]
+    template, parts = outputs[0], outputs[1:]
+    end_mark, body_mark = f"{PIECE_END}\n".encode(), f"{BODY_MARK}\n".encode()
+    if template.count(body_mark) != 1 or not all(p.endswith(end_mark) for p in parts[:-1]):
+        # not the shape expected (never seen): the one-run result
+        return pandoc_from_json(prepared.ast, [*WRITER, *template_args(prepared)], shown, "typst", epoch=epoch)
+    body = b"".join(p[:-len(end_mark)] for p in parts[:-1]) + parts[-1]
+    before, after = template.split(body_mark)
+    return before + body + after
 
 
 def write_pdf(prepared: Prepared, dest: Path, shown: str, epoch: int) -> None:
     import typst   # imported here: only PDF compiles pay for it
 
-    source = typst_source(prepared, shown, epoch)
+    source = prepared.typst if prepared.typst is not None else typst_source(prepared, shown, epoch)
     try:
         pdf = typst.compile(source, root="/", timestamp=epoch, ignore_system_fonts=True)
     except Exception as exc:   # typst raises its own error types; keep one line of the message

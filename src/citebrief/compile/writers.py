@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
-from citebrief.compile.render import _pandoc_message
+from citebrief.compile.render import _pandoc_message, pandoc_env
 from citebrief.errors import CitebriefError
 from citebrief.pandoc import pandoc_path
 
@@ -16,11 +15,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def pandoc_from_json(ast: bytes, args: list[str], shown: str, what: str, *, epoch: int,
                      cwd: Path | None = None) -> bytes:
     """``pandoc -f json <args>`` with the AST on stdin; returns stdout. Failures name the brief."""
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", str(epoch))
     try:
         proc = subprocess.run([pandoc_path(), "-f", "json", *args], input=ast, capture_output=True,
-                              env=env, cwd=cwd)
+                              env=pandoc_env(epoch), cwd=cwd)
     except OSError as exc:
         raise CitebriefError(f"cannot run pandoc for {what}: {exc}", shown, exit_code=1) from exc
     if proc.returncode != 0:
