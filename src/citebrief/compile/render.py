@@ -41,12 +41,26 @@ PANDOC_RTS = "-A1m -O512m"
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
+_rts_accepted = True     # False once a pandoc built without -rtsopts refused PANDOC_RTS
+
+
 def pandoc_env(epoch: int | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("GHCRTS", PANDOC_RTS)
+    if _rts_accepted:
+        env.setdefault("GHCRTS", PANDOC_RTS)
     if epoch is not None:
         env.setdefault("SOURCE_DATE_EPOCH", str(epoch))
     return env
+
+
+def rts_refused(returncode: int, stderr: bytes) -> bool:
+    """Did pandoc stop at once because it takes no runtime options (built without -rtsopts)? Then
+    they are not passed again and the caller runs pandoc once more."""
+    global _rts_accepted
+    if returncode != 0 and "GHCRTS" not in os.environ and b"rtsopts" in stderr:
+        _rts_accepted = False
+        return True
+    return False
 
 
 @contextlib.contextmanager
@@ -75,14 +89,21 @@ class CiteprocRun:
             args += ["--bibliography", str(bib)]
         if csl is not None:
             args += ["--csl", str(csl)]
+        self.args = args
+        self._start()
+
+    def _start(self) -> None:
         try:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, env=pandoc_env())
         except OSError as exc:
-            raise CitebriefError(f"cannot run pandoc: {exc}", shown, exit_code=1) from exc
+            raise CitebriefError(f"cannot run pandoc: {exc}", self.shown, exit_code=1) from exc
 
     def result(self) -> bytes:
         out, err = self.proc.communicate()
+        if rts_refused(self.proc.returncode, err):
+            self._start()
+            out, err = self.proc.communicate()
         if self.proc.returncode != 0:
             raise CitebriefError(f"pandoc --citeproc failed: {_pandoc_message(err)}", self.shown, exit_code=1)
         return out
