@@ -15,8 +15,6 @@ writers drop it, so one AST serves all three formats.
 from __future__ import annotations
 
 import base64
-import contextlib
-import gc
 import json
 import mimetypes
 import os
@@ -27,6 +25,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote
 
+from citebrief.ast import no_gc, stringify
 from citebrief.compile.cache import file_hash
 from citebrief.compile.sanitize import clean_attr, clean_html, safe_link, url_scheme
 from citebrief.errors import CitebriefError
@@ -61,19 +60,6 @@ def rts_refused(returncode: int, stderr: bytes) -> bool:
         _rts_accepted = False
         return True
     return False
-
-
-@contextlib.contextmanager
-def no_gc():
-    """Building or walking a big JSON AST makes millions of small objects and no cycles: the cyclic
-    GC only slows that down."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --- the citeproc pass ------------------------------------------------------
@@ -158,47 +144,6 @@ def checked_in_front_matter(source: bytes) -> date | None:
         return date.fromisoformat(m.group(1)) if m else None
     except ValueError:
         return None
-
-
-def stringify(node) -> str:
-    parts: list[str] = []
-    _stringify(node, parts)
-    return "".join(parts).strip()
-
-
-def _stringify(node, parts: list[str]) -> None:
-    if isinstance(node, list):
-        for n in node:
-            _stringify(n, parts)
-        return
-    if not isinstance(node, dict):
-        return
-    t = node.get("t")
-    c = node.get("c")
-    if t in ("Str", "MetaString"):
-        parts.append(c)
-    elif t in ("Space", "SoftBreak", "LineBreak"):
-        parts.append(" ")
-    elif t in ("Code", "Math"):
-        parts.append(c[1])
-    elif t in ("Note", "Cite", "RawInline", "RawBlock"):
-        return
-    elif t == "Quoted":
-        q = "\u201c\u201d" if c[0]["t"] == "DoubleQuote" else "\u2018\u2019"
-        parts.append(q[0])
-        _stringify(c[1], parts)
-        parts.append(q[1])
-    elif t in ("Para", "Plain") and parts:
-        parts.append(" ")
-        _stringify(c, parts)
-    elif t in ("MetaBool",):
-        parts.append(str(c).lower())
-    elif t in ("Span", "Link", "Image", "Div"):
-        _stringify(c[1], parts)
-    elif t == "MetaMap":
-        _stringify(c.get("name") or c.get("literal") or [], parts)
-    elif c is not None and not isinstance(c, str):
-        _stringify(c, parts)
 
 
 def read_meta(meta: dict) -> Meta:

@@ -8,8 +8,6 @@ smart quotes, escapes and hard wraps between them do not matter.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import re
@@ -18,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from citebrief.ast import no_gc, stringify
 from citebrief.errors import CitebriefError
 from citebrief.pandoc import run_pandoc
 from citebrief.parse.chunks import split_points
@@ -39,20 +38,9 @@ def parse_brief(path: Path, display_path: str | None = None, limitation_headings
                 ast: dict | None = None) -> Brief:
     display = display_path or str(path)
     source = read_text(path, display)
-    with _no_gc():   # millions of small objects, no cycles: the cyclic GC only slows this down
+    with no_gc():   # millions of small objects, no cycles: the cyclic GC only slows this down
         pieces = iter([ast]) if ast is not None else pandoc_pieces(source, display)
         return _build(path, display, source, pieces, limitation_headings)
-
-
-@contextlib.contextmanager
-def _no_gc():
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build(path: Path, display: str, source: str, pieces, limitation_headings) -> Brief:
@@ -133,39 +121,9 @@ def meta_value(node):
         return c
     if t == "MetaString":
         return c
-    if t == "MetaInlines":
-        return stringify(c)
-    if t == "MetaBlocks":
-        return "\n\n".join(stringify(b["c"]) if isinstance(b.get("c"), list) else "" for b in c)
+    if t in ("MetaInlines", "MetaBlocks"):
+        return stringify(c, citations=True)      # nocite: "@a, @b" is citations
     return c
-
-
-def stringify(inlines) -> str:
-    parts: list[str] = []
-    _stringify(inlines, parts)
-    return "".join(parts)
-
-
-def _stringify(nodes, parts: list[str]) -> None:
-    for n in nodes:
-        t = n["t"]
-        if t == "Str":
-            parts.append(n["c"])
-        elif t in ("Space", "SoftBreak", "LineBreak"):
-            parts.append(" ")
-        elif t in ("Code", "Math"):
-            parts.append(n["c"][1])
-        elif t == "Quoted":
-            q = "“”" if n["c"][0]["t"] == "DoubleQuote" else "‘’"
-            parts.append(q[0]); _stringify(n["c"][1], parts); parts.append(q[1])
-        elif t == "Cite":
-            _stringify(n["c"][1], parts)
-        elif t in ("Link", "Image", "Span"):
-            _stringify(n["c"][1], parts)
-        elif t in ("Emph", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Underline"):
-            _stringify(n["c"], parts)
-        elif t == "Plain" or t == "Para":
-            _stringify(n["c"], parts)
 
 
 # --- the walker -------------------------------------------------------------------

@@ -1,0 +1,65 @@
+"""Small helpers for pandoc's JSON AST, shared by the lint parser and the compiler."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Building or walking a big JSON AST makes millions of small objects and no cycles: the cyclic
+    GC only slows that down."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def stringify(node, *, citations: bool = False) -> str:
+    """Plain text of any AST node or list of nodes (inlines, blocks or metadata); notes and raw
+    markup left out, and citations too unless ``citations`` (then as written: "@key")."""
+    parts: list[str] = []
+    _stringify(node, parts, citations)
+    return "".join(parts).strip()
+
+
+def _stringify(node, parts: list[str], citations: bool = False) -> None:
+    if isinstance(node, list):
+        for n in node:
+            _stringify(n, parts, citations)
+        return
+    if not isinstance(node, dict):
+        return
+    t = node.get("t")
+    c = node.get("c")
+    if t in ("Str", "MetaString"):
+        parts.append(c)
+    elif t in ("Space", "SoftBreak", "LineBreak"):
+        parts.append(" ")
+    elif t in ("Code", "Math"):
+        parts.append(c[1])
+    elif t == "Cite" and citations:
+        _stringify(c[1], parts, citations)
+    elif t in ("Note", "Cite", "RawInline", "RawBlock"):
+        return
+    elif t == "Quoted":
+        q = "\u201c\u201d" if c[0]["t"] == "DoubleQuote" else "\u2018\u2019"
+        parts.append(q[0])
+        _stringify(c[1], parts, citations)
+        parts.append(q[1])
+    elif t in ("Para", "Plain") and parts:
+        parts.append(" ")
+        _stringify(c, parts, citations)
+    elif t in ("MetaBool",):
+        parts.append(str(c).lower())
+    elif t in ("Span", "Link", "Image", "Div"):
+        _stringify(c[1], parts, citations)
+    elif t == "MetaMap":
+        _stringify(c.get("name") or c.get("literal") or [], parts, citations)
+    elif c is not None and not isinstance(c, str):
+        _stringify(c, parts, citations)
