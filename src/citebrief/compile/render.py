@@ -30,6 +30,7 @@ from citebrief.compile.cache import file_hash
 from citebrief.compile.sanitize import clean_attr, clean_html, safe_link, url_scheme
 from citebrief.errors import CitebriefError
 from citebrief.pandoc import pandoc_path
+from citebrief.parse.source import front_matter_field
 
 HTML_FORMATS = {"html", "html5", "html4"}
 FALLBACK_EPOCH = 315532800          # 1980-01-01: the earliest date a ZIP (DOCX) can hold
@@ -130,18 +131,11 @@ def epoch_of(d: date) -> int:
     return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp())
 
 
-_CHECKED = re.compile(r"^checked:[ \t]*[\"']?(\d{4}-\d{2}-\d{2})", re.M)
-
-
 def checked_in_front_matter(source: bytes) -> date | None:
-    """A cheap early look at ``checked:`` (for the timestamp, known before pandoc runs)."""
-    head = source[:16384].decode("utf-8", "replace").lstrip("\ufeff")
-    if not head.startswith("---"):
-        return None
-    end = head.find("\n---", 3)
-    m = _CHECKED.search(head, 0, end if end > 0 else len(head))
+    """The ``checked:`` date, known before pandoc runs (it sets the outputs' timestamps)."""
+    value = front_matter_field(source[:16384].decode("utf-8", "replace"), "checked")
     try:
-        return date.fromisoformat(m.group(1)) if m else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 

@@ -54,16 +54,26 @@ def front_matter_end(text: str) -> int:
     return m.end() if m else 0
 
 
-_BIBLIOGRAPHY = re.compile(r"^bibliography:[ \t]*[\"']?([^\"'\n#]+?)[\"']?[ \t]*$", re.M)
+def front_matter_field(head: str, key: str) -> str | None:
+    """A cheap early look at one simple ``key: value`` line of the front matter (before pandoc
+    has read it). Only a hint: pandoc's metadata decides (see parse_brief)."""
+    head = head.lstrip(BOM)
+    m = re.compile(rf"^{re.escape(key)}:[ \t]*[\"']?([^\"'\n#]+?)[\"']?[ \t]*\r?$", re.M).search(
+        head, 0, front_matter_end(head))
+    return m.group(1).strip() if m else None
+
+
+def peek_front_matter(path: Path) -> str:
+    """The first 16 KB of a brief: enough for its front matter (empty if unreadable)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            return f.read(16384)
+    except OSError:
+        return ""
 
 
 def declared_bibliography(path: Path) -> Path | None:
-    """A cheap early look at ``bibliography:`` in the front matter, so it can be read while
-    pandoc parses the brief. Only a hint: pandoc's metadata decides (see parse_brief)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as f:
-            head = f.read(16384).lstrip(BOM)
-    except OSError:
-        return None
-    m = _BIBLIOGRAPHY.search(head, 0, front_matter_end(head))
-    return (path.parent / m.group(1).strip()).resolve() if m else None
+    """The front matter's ``bibliography:`` (relative to the brief), read early so the .bib can be
+    loaded while pandoc parses the brief."""
+    value = front_matter_field(peek_front_matter(path), "bibliography")
+    return (path.parent / value).resolve() if value else None
