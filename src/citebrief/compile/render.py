@@ -29,40 +29,12 @@ from citebrief.ast import no_gc, stringify
 from citebrief.compile.cache import file_hash
 from citebrief.compile.sanitize import clean_attr, clean_html, safe_link, url_scheme
 from citebrief.errors import CitebriefError
-from citebrief.pandoc import pandoc_path
+from citebrief.pandoc import pandoc_env, pandoc_path, rts_refused
 from citebrief.parse.source import front_matter_field
 
 HTML_FORMATS = {"html", "html5", "html4"}
-FALLBACK_EPOCH = 315532800          # 1980-01-01: the earliest date a ZIP (DOCX) can hold
-# pandoc's GHC runtime: a small allocation area (fits the CPU cache) and an old generation that is
-# not collected before it reaches 512 MB. On a 100,000-word brief every pandoc pass (citeproc, html,
-# docx, typst) runs 15-30% faster; small briefs never reach the limit. A GHCRTS set by the user wins.
-PANDOC_RTS = "-A1m -O512m"
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-
-
-_rts_accepted = True     # False once a pandoc built without -rtsopts refused PANDOC_RTS
-
-
-def pandoc_env(epoch: int | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    if _rts_accepted:
-        env.setdefault("GHCRTS", PANDOC_RTS)
-    if epoch is not None:
-        env.setdefault("SOURCE_DATE_EPOCH", str(epoch))
-    return env
-
-
-def rts_refused(returncode: int, stderr: bytes) -> bool:
-    """Did pandoc stop at once because it takes no runtime options (built without -rtsopts)? Then
-    they are not passed again and the caller runs pandoc once more."""
-    global _rts_accepted
-    if returncode != 0 and "GHCRTS" not in os.environ and b"rtsopts" in stderr:
-        _rts_accepted = False
-        return True
-    return False
-
-
+FALLBACK_EPOCH = 315532800          # 1980-01-01: the earliest date a ZIP (DOCX) can hold
 # --- the citeproc pass ------------------------------------------------------
 
 class CiteprocRun:
