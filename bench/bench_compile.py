@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from generate import bibliography, brief
+from generate import write_inputs
 from timing import median_of, print_table
 
 from citebrief.pandoc import pandoc_path, pandoc_version
@@ -46,9 +46,7 @@ def main() -> None:
     ap.add_argument("--sources", type=int, default=2_000)
     args = ap.parse_args()
     data = HERE / "data" / f"compile-{args.words}-{args.sources}"
-    data.mkdir(parents=True, exist_ok=True)
-    (data / "references.bib").write_text(bibliography(args.sources), encoding="utf-8")
-    (data / "brief.md").write_text(brief(args.words, args.sources), encoding="utf-8")
+    write_inputs(data, args.words, args.sources)
     (data / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\n', encoding="utf-8")
     (data / "naive").mkdir(exist_ok=True)
     md, bib = data / "brief.md", data / "references.bib"

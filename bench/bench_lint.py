@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generate import bibliography, brief
+from generate import write_inputs
 from timing import median_of, print_table
 
 from citebrief.pandoc import pandoc_path, pandoc_version
@@ -30,11 +30,7 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=100_000)
     ap.add_argument("--sources", type=int, default=2_000)
     args = ap.parse_args()
-    data = HERE / "data" / f"lint-{args.words}-{args.sources}"
-    data.mkdir(parents=True, exist_ok=True)
-    (data / "references.bib").write_text(bibliography(args.sources), encoding="utf-8")
-    (data / "brief.md").write_text(brief(args.words, args.sources), encoding="utf-8")
-    md = data / "brief.md"
+    md = write_inputs(HERE / "data" / f"lint-{args.words}-{args.sources}", args.words, args.sources)
     print(f"{md}: {len(md.read_text().split()):,} words, {args.sources:,} sources; pandoc {pandoc_version()}; "
           f"median of {args.runs} runs")
     floor = "pandoc -f markdown -t json"

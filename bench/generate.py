@@ -64,16 +64,21 @@ def brief(words: int, sources: int, seed: int = 7) -> str:
     return "".join(parts)
 
 
+def write_inputs(folder: Path, words: int, sources: int) -> Path:
+    """Write brief.md and references.bib into ``folder``; returns the brief's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "references.bib").write_text(bibliography(sources), encoding="utf-8")
+    (folder / "brief.md").write_text(brief(words, sources), encoding="utf-8")
+    return folder / "brief.md"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
     ap.add_argument("--words", type=int, default=100_000)
     ap.add_argument("--sources", type=int, default=2_000)
     args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "references.bib").write_text(bibliography(args.sources), encoding="utf-8")
-    (args.out / "brief.md").write_text(brief(args.words, args.sources), encoding="utf-8")
-    print(args.out / "brief.md", args.out / "references.bib")
+    print(write_inputs(args.out, args.words, args.sources), args.out / "references.bib")
 
 
 if __name__ == "__main__":

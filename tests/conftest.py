@@ -1,7 +1,9 @@
-"""Shared fixtures: a throwaway brief project in tmp_path, linted through the real engine."""
+"""Shared test helpers: a throwaway brief project linted through the real engine, and headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import date
 from pathlib import Path
 
@@ -63,3 +65,31 @@ def deny_reading(monkeypatch):
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     return denied.add
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# On a laptop without Chromium the browser tests are skipped; in CI (.ci/run installs it) they must run.
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                    reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@contextlib.contextmanager
+def browse(path: Path, width: int, height: int):
+    """Open a local page in headless Chromium; yields (page, console problems, network requests)."""
+    from playwright import sync_api
+
+    url = path.resolve().as_uri()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            console, requests = [], []
+            page.on("console", lambda m: console.append(m) if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: console.append(e))
+            page.on("request", lambda r: requests.append(r.url) if r.url != url else None)
+            page.goto(url, wait_until="load")
+            yield page, console, requests
+        finally:
+            browser.close()

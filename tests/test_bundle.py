@@ -22,11 +22,11 @@ from citebrief.cli import main
 from citebrief.config import Config
 from citebrief.engine import lint_paths
 from citebrief.pandoc import pandoc_version
+from conftest import browse, needs_chromium
 
 DATA = Path(__file__).parent / "data"
 TODAY = date(2025, 12, 1)            # brief.md checked 2025-11-27 (4 days), second.md 2025-10-15 (47 days)
 LATER = date(2026, 1, 20)            # brief.md 54 days, second.md 97 days: only second.md is stale
-CHROMIUM = "/usr/bin/chromium"
 
 PYPROJECT = """[tool.citebrief]
 manuscript = "manuscript"
@@ -367,34 +367,18 @@ def test_cli_help_lists_bundle():
 
 # --- index.html in a browser -------------------------------------------------------------------
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                    reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+@needs_chromium
 @pytest.mark.parametrize("width,height", [(360, 740), (390, 844), (1280, 900)])
 def test_index_in_a_browser(dist, width, height):
-    from playwright import sync_api
-
-    url = (dist / "index.html").resolve().as_uri()
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            console, requests = [], []
-            page.on("console", lambda m: console.append(m) if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: console.append(e))
-            page.on("request", lambda r: requests.append(r.url) if r.url != url else None)
-            page.goto(url, wait_until="load")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            assert console == [] and requests == []
-            assert page.locator("ol.briefs > li").count() == 2
-            assert page.locator("h2").first.inner_text() == "County jails and federal detainers"
-            size = page.evaluate("getComputedStyle(document.querySelector('p.lede')).fontSize")
-            assert float(size.removesuffix("px")) >= 16
-            # download links are big enough to tap on a phone
-            box = page.locator("ul.formats a").first.bounding_box()
-            assert box["height"] >= 44
-            main_box = page.locator("main").bounding_box()
-            assert main_box["width"] <= min(width, 44 * 16)
-        finally:
-            browser.close()
+    with browse(dist / "index.html", width, height) as (page, console, requests):
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert console == [] and requests == []
+        assert page.locator("ol.briefs > li").count() == 2
+        assert page.locator("h2").first.inner_text() == "County jails and federal detainers"
+        size = page.evaluate("getComputedStyle(document.querySelector('p.lede')).fontSize")
+        assert float(size.removesuffix("px")) >= 16
+        # download links are big enough to tap on a phone
+        box = page.locator("ul.formats a").first.bounding_box()
+        assert box["height"] >= 44
+        main_box = page.locator("main").bounding_box()
+        assert main_box["width"] <= min(width, 44 * 16)
