@@ -16,8 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +24,7 @@ from pathlib import Path
 import click
 
 from citebrief.bib import MONTHS
+from citebrief.compile.output import write_atomic
 from citebrief.config import Config, load_config
 from citebrief.errors import EXIT_OK, CitebriefError
 from citebrief.parse.source import read_text
@@ -734,43 +733,6 @@ def plan_entries(numbers: list[int], ex: Explainer, stem: str, file_name: str,
 
 # --------------------------------------------------------------------------- writing files
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, data: bytes, *, exclusive: bool) -> None:
-    """Write via a temporary file in the same folder; ``exclusive`` refuses to replace an existing file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        if exclusive:
-            try:
-                os.link(tmp, path)          # fails if the file appeared meanwhile: never overwrite
-            except FileExistsError:
-                raise CitebriefError("already exists; not overwriting it", path) from None
-            except OSError:                 # no hard links here (some network/FAT file systems)
-                if path.exists():
-                    raise CitebriefError("already exists; not overwriting it", path) from None
-                os.replace(tmp, path)
-        else:
-            os.replace(tmp, path)
-    except OSError as exc:
-        raise CitebriefError(f"cannot write: {exc.strerror or exc}", path) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _show(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -941,7 +903,7 @@ def _write(result: ImportResult, markdown: str, bib_bytes: bytes | None) -> None
         bib_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CitebriefError(f"cannot create folder: {exc.strerror or exc}", exc.filename) from exc
-    atomic_write(out_path, markdown.encode("utf-8"), exclusive=True)
+    write_atomic(out_path, markdown.encode("utf-8"), exclusive=True)
     new = result.new_entries
     if not new:
         return
@@ -954,7 +916,7 @@ def _write(result: ImportResult, markdown: str, bib_bytes: bytes | None) -> None
         if old and not old.endswith(b"\n"):
             old += newline
         sep = newline if old.strip() else b""
-        atomic_write(bib_path, old + sep + added, exclusive=bib_bytes is None)
+        write_atomic(bib_path, old + sep + added, exclusive=bib_bytes is None)
     except BaseException:
         out_path.unlink(missing_ok=True)        # all or nothing: no brief citing keys that were not written
         raise

@@ -42,10 +42,33 @@ def atomic_path(final: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_atomic(final: Path, data: bytes) -> None:
-    with atomic_path(final) as tmp:
+def write_atomic(final: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write ``data`` to ``final`` all at once. ``exclusive`` never replaces an existing file, even
+    one that appears while writing (a hard link either creates the name or fails)."""
+    tmp = temp_path(final)
+    try:
         with open(tmp, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(final).st_mode & 0o7777)     # an existing file keeps its mode
+        if not exclusive:
+            os.replace(tmp, final)
+        else:
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                raise CitebriefError("already exists; not overwriting it", final) from None
+            except OSError:            # no hard links on this file system: check, then rename
+                if final.exists():
+                    raise CitebriefError("already exists; not overwriting it", final) from None
+                os.replace(tmp, final)
+    except OSError as exc:
+        raise CitebriefError(f"cannot write: {exc.strerror or exc}", final) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def ensure_dir(folder: Path, shown: str) -> None:
