@@ -9,16 +9,10 @@ from citebrief.bib import load_bibliography
 from citebrief.config import Config
 from citebrief.parse.model import Brief, Citation
 from citebrief.rules import ALL_RULES
+from citebrief.rules.base import EXAMPLE_BIB
 from citebrief.rules.context import Hit, LintContext
 
-BIB = """@report{ice2025,
-  author = {{U.S. Immigration and Customs Enforcement}},
-  title = {Delegation of Immigration Authority Section 287(g)},
-  date = {2025},
-  url = {https://www.ice.gov/identify-and-arrest/287g},
-  urldate = {2025-11-27},
-}
-"""
+BIB = EXAMPLE_BIB      # the complete entry every rule example may cite
 
 
 def make_brief(keys=(), meta=None, checked=date(2025, 11, 27)) -> Brief:
