@@ -382,3 +382,20 @@ def test_index_in_a_browser(dist, width, height):
         assert box["height"] >= 44
         main_box = page.locator("main").bounding_box()
         assert main_box["width"] <= min(width, 44 * 16)
+
+
+def test_each_brief_is_parsed_once(proj, monkeypatch):
+    """bundle lints each brief for its summary; the compile gate reuses that result, not a second run."""
+    import citebrief.parse.brief as parse_module
+    parsed: list[str] = []
+    real = parse_module.parse_brief
+
+    def counting(path, *args, **kwargs):
+        parsed.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(parse_module, "parse_brief", counting)
+    monkeypatch.setattr("citebrief.engine.parse_brief", counting)
+    code, log = bundle(proj, allow_stale=True)
+    assert code == 0, log.text
+    assert sorted(parsed) == ["brief.md", "second.md"]

@@ -38,13 +38,13 @@ from string import Template
 import click
 
 from citebrief import __version__
-from citebrief.bib import Entry, load_bibliography
-from citebrief.compile import bibliographies, compile_paths
+from citebrief.bib import Entry
+from citebrief.compile import compile_paths
 from citebrief.compile import cache as cache_mod
 from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
 from citebrief.compile.render import FALLBACK_EPOCH, epoch_of, format_date
 from citebrief.config import FORMATS, Config
-from citebrief.engine import LintResult, collect_briefs, display_path, lint_paths
+from citebrief.engine import LintResult, collect_briefs, lint_paths
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
 from citebrief.pandoc import pandoc_version
 
@@ -109,7 +109,8 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
         return EXIT_FINDINGS
 
     # the same compile as `citebrief compile`: lint gate, one citeproc pass, cache in out/.cache/
-    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo)
+    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo,
+                         linted={i.path.resolve(): i.lint for i in infos})   # the gate reuses these
     failed = [i for i in infos if i.lint.errors]
     if code or failed:
         count = len(failed) or 1
@@ -120,7 +121,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
     for info in infos:
         if info.checked is None:   # missing-check-date is an error, so the gate stops this first
             raise CitebriefError("no `checked: YYYY-MM-DD` date in the front matter", info.shown, exit_code=1)
-        info.sources = _sources(info, config)
+        info.sources = _sources(info)
         info.files = {fmt: info.file_name(fmt) for fmt in FORMATS}
         if info.stale and not quiet:
             echo(f"{info.shown}: stale (checked {info.checked.isoformat()}, {info.age} days ago), "
@@ -172,12 +173,10 @@ def _lint_all(found: list[tuple[Path, str]], config: Config, today: date) -> lis
         return list(pool.map(one, found))
 
 
-def _sources(info: BriefInfo, config: Config) -> list[Source]:
-    """The sources the brief cites (key, title, URL), from the bibliography it is compiled with."""
-    entries: dict[str, Entry] = {}
-    for bib_path in bibliographies(info.path, config):
-        for key, entry in load_bibliography(bib_path, display_path(bib_path)).entries.items():
-            entries.setdefault(key, entry)
+def _sources(info: BriefInfo) -> list[Source]:
+    """The sources the brief cites (key, title, URL), from the bibliography lint read for it."""
+    bib = info.lint.bibliographies[0]
+    entries: dict[str, Entry] = bib.entries if bib is not None else {}
     sources = []
     for key in sorted({c.key for c in info.lint.briefs[0].citations}):
         entry = entries.get(key)

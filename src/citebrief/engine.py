@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from citebrief.bib import load_bibliography, nocite_keys
+from citebrief.bib import Bibliography, load_bibliography, nocite_keys
 from citebrief.claims import find_claims
 from citebrief.config import Config
 from citebrief.errors import CitebriefError
@@ -33,6 +33,7 @@ class LintResult:
     claims: int = 0
     cited_claims: int = 0
     briefs: list[Brief] = field(default_factory=list)
+    bibliographies: list["Bibliography | None"] = field(default_factory=list)   # one per brief, in order
 
     @property
     def errors(self) -> int:
@@ -120,6 +121,7 @@ def lint_briefs(briefs: list[Brief], config: Config, rules: list[Rule], bibs: "B
     result = LintResult(files=len(briefs), briefs=briefs)
     default_bib = config.path(config.bibliography)
     bib_of = {id(b): bibs.for_brief(b, default_bib) for b in briefs}
+    result.bibliographies = [bib_of[id(b)] for b in briefs]
     cited_by_bib: dict[int, set[str]] = {}
     for b in briefs:
         keys = cited_by_bib.setdefault(id(bib_of[id(b)]), set())

@@ -18,10 +18,11 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,6 +31,9 @@ from citebrief.compile.output import atomic_path, brief_lock, ensure_dir
 from citebrief.compile.render import FALLBACK_EPOCH, CiteprocRun, checked_in_front_matter, epoch_of, prepare
 from citebrief.config import FORMATS, Config
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
+
+if TYPE_CHECKING:
+    from citebrief.engine import LintResult
 
 Echo = Callable[..., None]
 # longest first: the PDF chain (typst writer + typst) sets the pace, so it starts first
@@ -85,8 +89,10 @@ def _shown_out(path: Path) -> str:
 
 
 def compile_brief(job: Job, config: Config, formats: Sequence[str], *, lint: bool = True, force: bool = False,
-                  csl: Path | None = None, quiet: bool = False, echo: Echo = click.echo) -> int:
-    """Compile one brief; returns its exit code (lint errors: 1). Failures raise CitebriefError."""
+                  csl: Path | None = None, quiet: bool = False, echo: Echo = click.echo,
+                  linted: "LintResult | None" = None) -> int:
+    """Compile one brief; returns its exit code (lint errors: 1). Failures raise CitebriefError.
+    ``linted``: the brief's lint result when the caller has it already (the gate then reuses it)."""
     out_dir = config.path(config.out)
     cache_dir = cache_mod.cache_dir(out_dir)
     targets = {fmt: out_dir / f"{job.name}.{fmt}" for fmt in formats}
@@ -117,7 +123,7 @@ def compile_brief(job: Job, config: Config, formats: Sequence[str], *, lint: boo
         run = CiteprocRun(job.path, bibs, csl, job.shown)       # citeproc runs while the gate lints
         try:
             if lint:
-                code = lint_gate(job, config, echo, quiet)
+                code = lint_gate(job, config, echo, quiet, linted)
                 if code:
                     run.cancel()
                     return code
@@ -179,12 +185,13 @@ def compile_brief(job: Job, config: Config, formats: Sequence[str], *, lint: boo
     return 0
 
 
-def lint_gate(job: Job, config: Config, echo: Echo, quiet: bool) -> int:
-    """Lint the brief; with errors it is not compiled (exit 1) and the findings are shown."""
+def lint_gate(job: Job, config: Config, echo: Echo, quiet: bool, result: "LintResult | None" = None) -> int:
+    """Lint the brief (unless ``result`` is given); with errors it is not compiled (exit 1) and the
+    findings are shown."""
     from citebrief.engine import lint_paths
     from citebrief.reporters.text import render
 
-    result = lint_paths([job.shown], config)
+    result = result or lint_paths([job.shown], config)
     if result.errors:
         echo(render(result), nl=False)
         echo(f"{job.shown}: not compiled: {result.errors} lint error{'s' if result.errors != 1 else ''} "
@@ -230,9 +237,11 @@ class _Progress:
 
 def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] = (), *, lint: bool = True,
                   force: bool = False, csl: str | None = None, quiet: bool = False,
-                  echo: Echo = click.echo) -> int:
+                  echo: Echo = click.echo, linted: "Mapping[Path, LintResult] | None" = None) -> int:
     """Compile every brief named (folders: every .md inside). Returns the exit code: 0 all compiled,
-    1 if any brief failed its lint gate or could not be compiled, 2 for bad input (nothing compiled)."""
+    1 if any brief failed its lint gate or could not be compiled, 2 for bad input (nothing compiled).
+    ``linted`` maps resolved brief paths to lint results the caller already has (bundle)."""
+    linted = linted or {}
     from citebrief.engine import collect_briefs
 
     formats = tuple(f for f in FORMATS if f in (formats or config.formats))
@@ -253,14 +262,15 @@ def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] =
 
     if len(jobs) == 1:
         return compile_brief(jobs[0], config, formats, lint=lint, force=force, csl=csl_path, quiet=quiet,
-                             echo=echo)
+                             echo=echo, linted=linted.get(jobs[0].path.resolve()))
 
     progress = _Progress(len(jobs), echo, enabled=not quiet and len(jobs) >= 3 and sys.stderr.isatty())
     codes: list[int] = []
     with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)),
                             thread_name_prefix="brief") as pool:
         futures = {pool.submit(compile_brief, job, config, formats, lint=lint, force=force, csl=csl_path,
-                               quiet=quiet, echo=progress.line): job for job in jobs}
+                               quiet=quiet, echo=progress.line, linted=linted.get(job.path.resolve())): job
+                   for job in jobs}
         for future in as_completed(futures):
             try:
                 codes.append(future.result())
