@@ -41,6 +41,8 @@ class Entry:
     fields: dict[str, str]          # lowercase names; macros expanded; crossref fields inherited
     line: int                       # 1-based line of "@type{key,"
     field_lines: dict[str, int] = field(default_factory=dict)   # inherited fields: the entry's line
+    path: Path | None = None        # the bibliography file the entry was read from
+    display_path: str = ""          # that file as findings name it
 
     def get(self, name: str) -> str | None:
         """The field's value without enclosing braces, or None when absent or blank."""
@@ -356,7 +358,7 @@ def _add_entry(bib: Bibliography, block: model.Entry, macros: dict[str, str]) ->
         name = name.lower()
         fields[name] = _value(f.value, macros)
         lines[name] = f.start_line + 1
-    entry = Entry(key, block.entry_type, fields, line, lines)
+    entry = Entry(key, block.entry_type, fields, line, lines, bib.path, bib.display_path)
     if key in bib.entries:
         bib.duplicates.append(entry)
     else:
