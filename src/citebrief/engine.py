@@ -148,7 +148,7 @@ def lint_briefs(briefs: list[Brief], config: Config, rules: list[Rule], bibs: "B
 
 def _finding(rule: Rule, hit: Hit, brief: Brief, bib, lines: LineIndex, suppressed) -> Finding | None:
     if hit.bib_line is not None:
-        path, line, col = bib.display_path, hit.bib_line, hit.bib_column
+        path, line, col = hit.bib_path or bib.display_path, hit.bib_line, hit.bib_column
     else:
         offset = hit.offset or 0
         for start, end, disabled in suppressed:

@@ -23,6 +23,7 @@ class Hit:
     offset: int | None = None      # character offset into Brief.source
     bib_line: int | None = None    # 1-based line in the bibliography file
     bib_column: int = 1
+    bib_path: str | None = None    # the bibliography file as findings name it (entry.display_path)
 
 
 @dataclass
