@@ -19,12 +19,12 @@ from pathlib import Path
 
 from timing import median_of
 
-from citebrief.bib import load_bibliography
+from citebrief.bibliography import load_bibliography
 from citebrief.pandoc import pandoc_path, pandoc_version
 
 TARGET = 0.5
 MIN_ENTRIES = 2000
-LOAD = "import sys; from pathlib import Path; from citebrief.bib import load_bibliography; " \
+LOAD = "import sys; from pathlib import Path; from citebrief.bibliography import load_bibliography; " \
        "load_bibliography(Path(sys.argv[1]))"
 
 

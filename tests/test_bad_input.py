@@ -27,7 +27,7 @@ def assert_one_line_error(result, *needles):
     ("latin1.md", GOOD.encode("utf-8") + "Caf\xe9 claim\n".encode("latin-1"), ["latin1.md:11:", "UTF-8"]),
     ("junk.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", ["junk.md:", "binary"]),
     ("yaml.md", "---\ntitle: ok\nfoo: [unclosed\n---\n\nText here.\n", ["yaml.md:4:", "YAML"]),
-    ("deep.md", "> " * 3000 + "deep\n", ["deep.md:", "nested too deeply"]),
+    ("deep.md", "> " * 3000 + "deep\n", ["deep.md:1:", "nested more than 100 levels"]),
 ])
 def test_unreadable_briefs(project, name, content, needles):
     project.write(name, content)

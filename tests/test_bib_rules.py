@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from citebrief.bib import load_bibliography
+from citebrief.bibliography import Bibliography, load_bibliography, nocite_keys
 from citebrief.config import Config
+from citebrief.engine import mark_used
+from citebrief.frontmatter import FrontMatter
 from citebrief.parse.model import Brief, Citation
 from citebrief.rules import ALL_RULES
 from citebrief.rules.base import EXAMPLE_BIB
@@ -20,8 +22,9 @@ def make_brief(keys=(), meta=None, checked=date(2025, 11, 27)) -> Brief:
     cites = []
     for k in keys:
         cites.append(Citation(k, source.index(f"@{k}]", cites[-1].offset + 1 if cites else 0)))
-    return Brief(path=Path("brief.md"), display_path="brief.md", source=source, meta=meta or {},
-                 checked=checked, checked_offset=0, citations=cites)
+    fields = dict(meta or {}, **({"checked": checked.isoformat()} if checked else {}))
+    return Brief(path=Path("brief.md"), display_path="brief.md", source=source, front=FrontMatter(fields),
+                 citations=cites)
 
 
 @pytest.fixture
@@ -34,8 +37,21 @@ def bib(tmp_path):
 
 
 def run(rule: str, brief: Brief, bib, cited=frozenset()) -> list[Hit]:
-    ctx = LintContext(config=Config(), brief=brief, bib=bib, today=date(2025, 12, 1), cited_keys=frozenset(cited))
-    return list(ALL_RULES[rule].check(ctx))
+    """Call a rule as the engine would, on every entry of ``bib`` (as when the .bib itself is linted)."""
+    r, config, today = ALL_RULES[rule], Config(), date(2025, 12, 1)
+    if r.scope == "brief":
+        return list(r.check(LintContext(config, today, brief=brief, bib=Bibliography([bib]) if bib else None)))
+    if bib is None:
+        return []
+    if r.scope == "entry":
+        return [hit for entry in bib.entries.values()
+                for hit in r.check(LintContext(config, today, entry=entry, checked=brief.checked))]
+    used: dict[int, set[str]] = {}
+    cited_here = {c.key for c in brief.citations} | set(cited) | nocite_keys(brief.meta.get("nocite"))
+    mark_used(Bibliography([bib]), cited_here, used)
+    keys = used.get(id(bib), set())
+    return list(r.check(LintContext(config, today, bibfile=bib,
+                                    cited_keys=frozenset(bib.entries) if "*" in keys else frozenset(keys))))
 
 
 def bib_hits(hits):
@@ -90,7 +106,7 @@ def test_unknown_key_without_bibliography():
 def test_duplicate_key_at_later_entry(bib):
     text = BIB + "\n@misc{other, title = {O}}\n@book{ice2025, title = {Again}}\n"
     assert bib_hits(run("duplicate-key", make_brief(), bib(text))) == [
-        (10, "duplicate key ice2025 (first defined on line 1)")]
+        (10, "duplicate key ice2025 (first defined on line 1; pandoc uses this later one)")]
     assert run("duplicate-key", make_brief(), bib()) == []
 
 

@@ -1,16 +1,19 @@
 """A long brief read in pieces must give the same AST as one pandoc run (or not be cut)."""
 
 import json
-import os
 import re
 
 import pytest
 
 from citebrief.parse import brief as brief_module
 from citebrief.parse import chunks
-from citebrief.parse.source import front_matter_end
+from citebrief.frontmatter import read_front_matter
 
 FRONT = "---\ntitle: Long\nchecked: 2025-11-27\n---\n\n"
+
+
+def front_matter_end(source: str) -> int:
+    return read_front_matter(source, "x").end
 
 
 def section(i: int) -> str:
@@ -29,11 +32,11 @@ def normalise(ast) -> str:
 
 
 def test_pieces_give_the_same_ast_as_one_run(monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)
     source = FRONT + "".join(section(i) for i in range(8))
-    assert chunks.split_points(source, front_matter_end(source), 3)
-    whole = brief_module._decode(brief_module._read_markdown(source, "x"), "x")
-    pieces = list(brief_module.pandoc_pieces(source, "x"))
+    front = read_front_matter(source, "x")
+    assert chunks.split_points(source, front.end, 3)
+    whole = next(brief_module.pandoc_pieces(source, front, "x", pieces=1))
+    pieces = list(brief_module.pandoc_pieces(source, front, "x", pieces=3))
     assert len(pieces) == 3
     joined = dict(pieces[0], blocks=[b for piece in pieces for b in piece["blocks"]])
     assert normalise(joined) == normalise(whole)

@@ -147,9 +147,9 @@ def test_failing_writer_leaves_previous_file(proj, monkeypatch):
     assert build(proj, "pdf", "html")[0] == 0
     old_pdf = (proj / "out" / "brief.pdf").read_bytes()
 
-    def broken(prepared, dest, shown, epoch):
+    def broken(build, dest):
         Path(dest).write_bytes(b"%PDF-1.7 half a file")
-        raise CitebriefError("typst failed: simulated", shown, exit_code=1)
+        raise CitebriefError("typst failed: simulated", build.shown, exit_code=1)
 
     monkeypatch.setattr(pdf, "write_pdf", broken)
     with pytest.raises(CitebriefError, match="simulated"):
@@ -167,7 +167,7 @@ def test_interrupted_compile_leaves_previous_file(proj, monkeypatch):
     assert build(proj, "html")[0] == 0
     old = (proj / "out" / "brief.html").read_bytes()
 
-    def interrupted(prepared, dest, shown, epoch):
+    def interrupted(build, dest):
         Path(dest).write_text("<html>partial")
         raise KeyboardInterrupt
 

@@ -12,7 +12,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from citebrief.bib import load_bibliography
+from citebrief.bibliography import load_bibliography
 from citebrief.compile import compile_paths
 from citebrief.config import Config
 from citebrief.engine import lint_paths
@@ -48,7 +48,7 @@ def outputs(tmp_path_factory) -> Path:
 
 def cited_entries():
     result = lint_paths([str(BRIEF)], Config(root=REPO), today=date(2025, 11, 28))
-    keys = sorted({c.key for c in result.briefs[0].citations})
+    keys = sorted({c.key for c in result.reports[0].brief.citations})
     bib = load_bibliography(BIB)
     assert keys and all(k in bib.entries for k in keys)
     # the first words of each title identify the entry in a rendered bibliography

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from citebrief.bib import load_bibliography
+from citebrief.bibliography import load_bibliography
 from citebrief.config import Config
 from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
 from citebrief.importer import (find_date, import_command, import_explainer, parse_source_line,
                                 render_inline)
-from citebrief.pandoc import run_pandoc
+from citebrief.tools import run_pandoc
 
 DATA = Path(__file__).parent / "data" / "import"
 SEED_TITLE = "How does ICE authority intersect with local police authority in immigration enforcement?"
@@ -36,7 +36,7 @@ def do_import(work: Path, name: str, **kw):
 
 def cite_keys(markdown: str) -> list[str]:
     """Every citation key pandoc itself reads in the brief, in order."""
-    ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode()))
+    ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x", what="reading"))
     keys: list[str] = []
 
     def walk(node):
@@ -53,7 +53,7 @@ def cite_keys(markdown: str) -> list[str]:
 
 
 def pandoc_meta(markdown: str) -> dict:
-    return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode()))
+    return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x", what="reading"))
 
 
 # --- the seed ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """``citebrief bundle``: finished briefs, compiled and packaged for readers in ``out/dist/``.
 
-    briefs ──lint_paths (summary, stale rule)──▶ compile_paths (lint gate + cache: out/<brief>.*)
+    briefs ──lint_paths, once for all (summary, stale rule)──▶ compile_paths (the same lint as its gate;
+        cache: out/<brief>.*)
         ──▶ out/.dist.<pid>.<id>.tmp/   <brief>-<checked>.pdf|.docx|.html, index.html, manifest.json,
                                         <name>.zip (reproducible)
         ──▶ swapped in as out/dist/ (rename-exchange), so no file of an older bundle lingers
@@ -28,25 +29,23 @@ import time
 import uuid
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from string import Template
 
 import click
 
 from citebrief import __version__
-from citebrief.bib import Entry
+from citebrief.bibliography import Entry
 from citebrief.compile import compile_paths
 from citebrief.compile import cache as cache_mod
 from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
-from citebrief.compile.render import FALLBACK_EPOCH, epoch_of, format_date
 from citebrief.config import FORMATS, Config
-from citebrief.engine import LintResult, collect_briefs, lint_paths
+from citebrief.engine import BriefReport, LintResult, lint_paths
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
-from citebrief.pandoc import pandoc_version
+from citebrief.timestamps import FALLBACK_EPOCH, epoch_of, format_date, source_date_epoch
+from citebrief.tools import pandoc_version, typst_version
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bundle" / "index.html"
 DIST = "dist"
@@ -74,7 +73,7 @@ class BriefInfo:
     checked: date | None
     age: int | None                                   # days since checked, as of "today"
     stale: bool
-    lint: LintResult
+    lint: BriefReport                                  # what the run's one lint found for this brief
     sources: list[Source] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)     # format -> file name in the bundle
 
@@ -97,8 +96,8 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
     failing its lint gate: nothing written to out/dist/); bad input raises CitebriefError (exit 2)."""
     today = today or date.today()
     bundle_name = _bundle_name(name, config)
-    found = collect_briefs(list(paths), config)
-    infos = _lint_all(found, config, today)
+    result = lint_paths(list(paths), config, today=today)    # once: the compile gate reuses it
+    infos = [_info(report, config, today) for report in result.reports]
 
     stale = [i for i in infos if i.stale]
     if stale and not allow_stale:
@@ -109,8 +108,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
         return EXIT_FINDINGS
 
     # the same compile as `citebrief compile`: lint gate, one citeproc pass, cache in out/.cache/
-    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo,
-                         linted={i.path.resolve(): i.lint for i in infos})   # the gate reuses these
+    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo, linted=result)
     failed = [i for i in infos if i.lint.errors]
     if code or failed:
         count = len(failed) or 1
@@ -155,30 +153,23 @@ def _bundle_name(name: str | None, config: Config) -> str:
     return cleaned or "briefs"
 
 
-def _lint_all(found: list[tuple[Path, str]], config: Config, today: date) -> list[BriefInfo]:
-    """Each brief linted on its own (as the compile gate does), for its summary and its checked date."""
-    def one(item: tuple[Path, str]) -> BriefInfo:
-        path, shown = item
-        result = lint_paths([shown], config, today=today)
-        brief = result.briefs[0]
-        checked = brief.checked
-        age = (today - checked).days if checked else None
-        subtitle = brief.meta.get("subtitle")
-        return BriefInfo(path=path, shown=shown, stem=path.stem, title=_plain(brief.title) or path.stem,
-                         subtitle=_plain(subtitle) if isinstance(subtitle, str) and subtitle.strip() else None,
-                         checked=checked, age=age, stale=age is not None and age > config.max_age_days,
-                         lint=result)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(found), os.cpu_count() or 1))) as pool:
-        return list(pool.map(one, found))
+def _info(report: BriefReport, config: Config, today: date) -> BriefInfo:
+    brief = report.brief
+    checked = brief.checked
+    age = (today - checked).days if checked else None
+    subtitle = brief.meta.get("subtitle")
+    return BriefInfo(path=brief.path, shown=brief.display_path, stem=brief.path.stem,
+                     title=_plain(brief.title) or brief.path.stem,
+                     subtitle=_plain(subtitle) if isinstance(subtitle, str) and subtitle.strip() else None,
+                     checked=checked, age=age, stale=age is not None and age > config.max_age_days, lint=report)
 
 
 def _sources(info: BriefInfo) -> list[Source]:
     """The sources the brief cites (key, title, URL), from the bibliography lint read for it."""
-    bib = info.lint.bibliographies[0]
+    bib = info.lint.bibliography
     entries: dict[str, Entry] = bib.entries if bib is not None else {}
     sources = []
-    for key in sorted({c.key for c in info.lint.briefs[0].citations}):
+    for key in sorted({c.key for c in info.lint.brief.citations}):
         entry = entries.get(key)
         if entry is None:            # unknown-key is a lint error: the gate has stopped such a brief
             continue
@@ -216,7 +207,7 @@ def _build(build: Path, infos: list[BriefInfo], config: Config, bundle_name: str
                 raise CitebriefError(f"cannot copy {_rel(compiled)} into the bundle: {exc.strerror or exc}",
                                      info.shown, exit_code=1) from exc
 
-    versions = {"citebrief": __version__, "pandoc": pandoc_version(), "typst": _typst_version()}
+    versions = {"citebrief": __version__, "pandoc": pandoc_version(), "typst": typst_version()}
     index = render_index(infos, build, bundle_name, config, versions)
     (build / "index.html").write_bytes(index.encode("utf-8"))
     manifest = build_manifest(infos, build, bundle_name, config, versions, today)
@@ -229,13 +220,6 @@ def _build(build: Path, infos: list[BriefInfo], config: Config, bundle_name: str
     for p in build.iterdir():
         os.utime(p, (epoch, epoch))
     return zip_name
-
-
-def _typst_version() -> str:
-    try:
-        return metadata.version("typst")
-    except metadata.PackageNotFoundError:  # pragma: no cover
-        return "unknown"
 
 
 def _file_record(path: Path) -> dict:
@@ -282,7 +266,7 @@ def _project_path(path: Path, config: Config) -> str:
 
 def _zip_epoch(infos: list[BriefInfo]) -> int:
     """SOURCE_DATE_EPOCH if set, else midnight UTC of the newest checked date (within ZIP's range)."""
-    epoch = cache_mod.source_date_epoch()
+    epoch = source_date_epoch()
     if epoch is None:
         epoch = max(epoch_of(i.checked) for i in infos)
     return min(max(epoch, FALLBACK_EPOCH), LAST_ZIP_EPOCH)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citebrief.errors import CitebriefError
+from citebrief.tools import Limits
 
 FORMATS = ("pdf", "docx", "html")
 SCOPES = ("sentence", "paragraph")
@@ -33,7 +34,19 @@ class Config:
     max_age_days: int = 90
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # limits: a brief from a stranger's pull request must not hang or exhaust a CI runner
+    max_input_mb: float = 4.0                   # a larger brief is refused
+    time_limit: float = 60.0                    # seconds per pandoc or typst run
+    memory_limit_mb: int = 4096                 # per pandoc or typst run
     source: Path | None = field(default=None, compare=False)  # the pyproject.toml read, if any
+
+    @property
+    def max_input_bytes(self) -> int:
+        return int(self.max_input_mb * 1_000_000)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(seconds=self.time_limit, memory_mb=self.memory_limit_mb)
 
     def path(self, value: str) -> Path:
         """A configured path, resolved against the project root."""
@@ -55,6 +68,8 @@ class Config:
             raise CitebriefError(f"unknown format {bad[0]!r} (choose from {', '.join(FORMATS)})", origin)
         if self.min_words < 0 or self.max_age_days < 0:
             raise CitebriefError("min_words and max_age_days must not be negative", origin)
+        if not (self.max_input_mb > 0 and self.time_limit > 0 and self.memory_limit_mb > 0):
+            raise CitebriefError("max_input_mb, time_limit and memory_limit_mb must be positive", origin)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -68,7 +83,10 @@ def find_pyproject(start: Path) -> Path | None:
 
 _TUPLE_KEYS = {"formats", "limitation_headings", "gap_phrases", "select", "ignore"}
 _KEY_ALIASES = {"limitation-headings": "limitation_headings", "gap-phrases": "gap_phrases",
-                "min-words": "min_words", "max-age-days": "max_age_days"}
+                "min-words": "min_words", "max-age-days": "max_age_days", "max-input-mb": "max_input_mb",
+                "time-limit": "time_limit", "memory-limit-mb": "memory_limit_mb"}
+_NUMBER_KEYS = {"min_words": int, "max_age_days": int, "memory_limit_mb": int, "max_input_mb": float,
+                "time_limit": float}
 
 
 def load_config(start: Path | None = None) -> Config:
@@ -96,8 +114,14 @@ def load_config(start: Path | None = None) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CitebriefError(f"[tool.citebrief] {raw_key} must be a list of strings", pyproject)
             value = tuple(value)
-        elif key in {"min_words", "max_age_days"} and not isinstance(value, int):
-            raise CitebriefError(f"[tool.citebrief] {raw_key} must be a whole number", pyproject)
+        elif key in _NUMBER_KEYS:
+            kind = _NUMBER_KEYS[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
+                raise CitebriefError(f"[tool.citebrief] {raw_key} must be a "
+                                     f"{'number' if kind is float else 'whole number'}", pyproject)
+            value = kind(value)
+        elif not isinstance(value, str):
+            raise CitebriefError(f"[tool.citebrief] {raw_key} must be a string", pyproject)
         values[key] = value
     cfg = Config(root=pyproject.parent, source=pyproject, **values)
     cfg.validate(origin=str(pyproject))

@@ -1,39 +1,98 @@
-"""Stage 3: run the rules over each brief and gather findings.
+"""Run the rules over a set of briefs and their bibliographies, once, and gather findings.
 
-This is the one gate (as in flake8) where rule selection, inline suppressions, severities
-and the offset → line:column conversion happen; rules themselves stay tiny and pure.
+This is the one gate (as in flake8) where rule selection, inline suppressions, severities and the
+offset → line:column conversion happen; rules themselves stay tiny and pure. One run reads each
+brief and each bibliography once, however many briefs share a ``references.bib``:
+
+- brief rules run on each brief;
+- entry rules run once on each entry a linted brief cites (with its crossref/xdata parents), or on
+  every entry of a bibliography when that .bib, or the manuscript folder, is what is being linted;
+- bibliography rules run once per file; ``unused-entry`` counts the citations of every brief of the
+  manuscript folder that uses the file, linted or not.
+
+Each finding is attributed to the briefs it concerns (its own findings, those of the entries it
+cites, those of the files it reads), so a brief's report is what linting it alone would say, and the
+compile gate stops a brief only for its own problems.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from citebrief.bib import Bibliography, load_bibliography, nocite_keys
+from citebrief.bibliography import BibCache, BibFile, Bibliography, Entry, bibliography_paths, nocite_keys
 from citebrief.claims import find_claims
 from citebrief.config import Config
-from citebrief.errors import CitebriefError
+from citebrief.errors import CitebriefError, printable
 from citebrief.findings import Finding, Severity
-from citebrief.parse.brief import parse_brief
+from citebrief.frontmatter import FrontMatter
+from citebrief.parse.brief import parse_brief, read_brief
+from citebrief.parse.chunks import MIN_SPLIT_SIZE
 from citebrief.parse.model import Brief
-from citebrief.parse.source import LineIndex, declared_bibliography
+from citebrief.parse.source import LineIndex
+from citebrief.project import confine, project_root
 from citebrief.rules import ALL_RULES
 from citebrief.rules.base import Rule
 from citebrief.rules.context import Hit, LintContext
 
 
 @dataclass
-class LintResult:
+class BriefInput:
+    """A brief as read before pandoc runs: text, front matter, and the files it pulls in (confined)."""
+
+    path: Path
+    shown: str
+    source: str
+    front: FrontMatter
+    root: Path                     # the trust boundary (citebrief/project.py)
+    bibliographies: list[Path]     # resolved, inside ``root``
+
+
+def read_input(path: Path, shown: str, config: Config) -> BriefInput:
+    """Read one brief and resolve what it names, within the limits and the trust boundary."""
+    root = project_root(config.root, path)
+    confine(path, root, "brief", shown)       # a symlink out of the project is not read
+    source, front = read_brief(path, shown, config.max_input_bytes)
+    bibs = bibliography_paths(front, path, shown, config, root)
+    return BriefInput(path, shown, source, front, root, bibs)
+
+
+@dataclass
+class BriefReport:
+    """What lint found for one brief: its own findings and those of the sources it uses."""
+
+    brief: Brief
+    bibliography: Bibliography | None
     findings: list[Finding] = field(default_factory=list)
-    files: int = 0
     claims: int = 0
     cited_claims: int = 0
-    briefs: list[Brief] = field(default_factory=list)
-    bibliographies: list["Bibliography | None"] = field(default_factory=list)   # one per brief, in order
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0                 # briefs linted
+    claims: int = 0
+    cited_claims: int = 0
+    reports: list[BriefReport] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, findings: list[Finding], reports: list[BriefReport]) -> "LintResult":
+        return cls(sorted(findings), len(reports), sum(r.claims for r in reports),
+                   sum(r.cited_claims for r in reports), reports)
 
     @property
     def errors(self) -> int:
@@ -46,6 +105,15 @@ class LintResult:
     def exit_code(self, strict: bool = False) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
 
+    def report_for(self, path: Path) -> BriefReport | None:
+        resolved = path.resolve()
+        return next((r for r in self.reports if r.brief.path.resolve() == resolved), None)
+
+    def only(self, path: Path) -> "LintResult":
+        """The part of this result that concerns one brief (the compile gate's view)."""
+        report = self.report_for(path)
+        return LintResult.of(report.findings, [report]) if report else LintResult()
+
 
 def active_rules(config: Config) -> list[Rule]:
     for option, names in (("select", config.select), ("ignore", config.ignore)):
@@ -56,38 +124,76 @@ def active_rules(config: Config) -> list[Rule]:
     return [r for r in chosen if r.name not in config.ignore]
 
 
-def collect_briefs(paths: Sequence[str], config: Config) -> list[tuple[Path, str]]:
-    """Expand the command line into (path, display path) pairs; a folder means every .md in it."""
+# --- what to lint ---------------------------------------------------------------------
+
+@dataclass
+class Targets:
+    briefs: list[tuple[Path, str]] = field(default_factory=list)     # (path, as shown)
+    whole_bibs: list[tuple[Path, str]] = field(default_factory=list)  # .bib files named: every entry checked
+    whole_folder: bool = False     # a folder was named: every entry of its briefs' bibliographies checked
+
+
+def collect_targets(paths: Sequence[str], config: Config) -> Targets:
+    """Expand the command line: a folder means every .md in it; a .bib file means the briefs of the
+    manuscript folder that use it, and every entry of it checked."""
+    targets = Targets()
     if not paths:
         folder = config.path(config.manuscript)
         if not folder.is_dir():
             raise CitebriefError("manuscript folder not found (pass a brief, or set [tool.citebrief] manuscript)",
                                  display_path(folder))
         paths = [display_path(folder)]
-    found: list[tuple[Path, str]] = []
     for given in paths:
         p = Path(given)
-        if p.suffix.lower() == ".bib":
-            # a bibliography is checked through the briefs that cite it (pre-commit passes .bib files)
+        if p.suffix.lower() in (".bib", ".json", ".yaml", ".yml") and not p.is_dir():
             if not p.is_file():
                 raise CitebriefError("no such file", given)
-            found += collect_briefs([], config)
+            targets.whole_bibs.append((p, given))
+            targets.briefs += _users_of(p, config)
         elif p.is_dir():
             briefs = sorted(q for q in p.rglob("*.md") if q.is_file() and not _hidden(q.relative_to(p)))
             if not briefs:
                 raise CitebriefError("no .md briefs in this folder", given)
-            found += [(q, os.path.join(given, str(q.relative_to(p)))) for q in briefs]
+            targets.briefs += [(q, os.path.join(given, str(q.relative_to(p)))) for q in briefs]
+            targets.whole_folder = True
         elif p.exists() or p.is_symlink():
-            found.append((p, given))
+            targets.briefs.append((p, given))
         else:
             raise CitebriefError("no such file or folder", given)
     seen: set[Path] = set()
     unique = []
-    for path, shown in found:          # a brief named twice (or via its folder) is linted once
+    for path, shown in targets.briefs:          # a brief named twice (or via its folder) is linted once
         if path.resolve() not in seen:
             seen.add(path.resolve())
             unique.append((path, shown))
-    return unique
+    targets.briefs = unique
+    return targets
+
+
+def collect_briefs(paths: Sequence[str], config: Config) -> list[tuple[Path, str]]:
+    return collect_targets(paths, config).briefs
+
+
+def _users_of(bib: Path, config: Config) -> list[tuple[Path, str]]:
+    """The manuscript folder's briefs whose bibliographies include ``bib`` (front matter only)."""
+    wanted = bib.resolve()
+    return [(p, display_path(p)) for p, _source, bibs in _manuscript_briefs(config) if wanted in bibs]
+
+
+def _manuscript_briefs(config: Config, skip: set[Path] = frozenset()):
+    """(path, text, bibliographies) of each readable brief in the manuscript folder; a brief that cannot
+    be read is left to the run that lints it."""
+    folder = config.path(config.manuscript)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*.md")):
+        if path.resolve() in skip or _hidden(path.relative_to(folder)) or not path.is_file():
+            continue
+        try:
+            inp = read_input(path, display_path(path), config)
+        except CitebriefError:
+            continue
+        yield path, inp, [b.resolve() for b in inp.bibliographies]
 
 
 def _hidden(rel: Path) -> bool:
@@ -101,88 +207,165 @@ def display_path(p: Path) -> str:
         return str(p)
 
 
+# --- the run ----------------------------------------------------------------------------
+
 def lint_paths(paths: Sequence[str], config: Config, today: date | None = None) -> LintResult:
+    targets = collect_targets(paths, config)
+    inputs = [read_input(path, shown, config) for path, shown in targets.briefs]
+    return lint_inputs(inputs, config, today, whole_bibs=targets.whole_bibs, whole_folder=targets.whole_folder)
+
+
+def lint_inputs(inputs: list[BriefInput], config: Config, today: date | None = None, *,
+                whole_bibs: Sequence[tuple[Path, str]] = (), whole_folder: bool = False,
+                bibs: BibCache | None = None) -> LintResult:
+    """Lint briefs already read (compile and bundle read them first); see the module docstring."""
     today = today or date.today()
     rules = active_rules(config)
-    targets = collect_briefs(paths, config)
-    default_bib = config.path(config.bibliography)
-    bibs = BibCache()
-    with ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 2) or 1) as pool:
-        # pandoc parses the briefs in its own processes while we read the bibliographies they name
-        futures = [pool.submit(parse_brief, path, shown, config.limitation_headings) for path, shown in targets]
-        for bib in dict.fromkeys(declared_bibliography(path) or default_bib for path, _ in targets):
-            bibs.prefetch(bib)
-        briefs = [f.result() for f in futures]
-    return lint_briefs(briefs, config, rules, bibs, today)
-
-
-def lint_briefs(briefs: list[Brief], config: Config, rules: list[Rule], bibs: "BibCache",
-                today: date) -> LintResult:
-    result = LintResult(files=len(briefs), briefs=briefs)
-    default_bib = config.path(config.bibliography)
-    bib_of = {id(b): bibs.for_brief(b, default_bib) for b in briefs}
-    result.bibliographies = [bib_of[id(b)] for b in briefs]
-    cited_by_bib: dict[int, set[str]] = {}
-    for b in briefs:
-        keys = cited_by_bib.setdefault(id(bib_of[id(b)]), set())
-        keys.update(c.key for c in b.citations)
-        keys.update(nocite_keys(b.meta))
-    seen: set[Finding] = set()
-    for b in briefs:
-        bib = bib_of[id(b)]
-        claims = find_claims(b, config.scope, config.min_words)
-        ctx = LintContext(config=config, brief=b, bib=bib, today=today,
-                          cited_keys=frozenset(cited_by_bib[id(bib)]), claims=claims)
-        lines = LineIndex(b.source)
-        suppressed = [(u.offset, u.end, u.disabled) for u in b.units if u.disabled]
-        for rule in rules:
-            for hit in rule.check(ctx):
-                finding = _finding(rule, hit, b, bib, lines, suppressed)
-                if finding is not None and finding not in seen:
-                    seen.add(finding)
-        result.claims += len(claims)
-        result.cited_claims += sum(c.cited for c in claims)
-    result.findings = sorted(seen)
-    return result
-
-
-def _finding(rule: Rule, hit: Hit, brief: Brief, bib, lines: LineIndex, suppressed) -> Finding | None:
-    if hit.bib_line is not None:
-        path, line, col = hit.bib_path or bib.display_path, hit.bib_line, hit.bib_column
-    else:
-        offset = hit.offset or 0
-        for start, end, disabled in suppressed:
-            if start <= offset <= end and (rule.name in disabled or "*" in disabled):
-                return None
-        path = brief.display_path
-        line, col = lines.position(offset)
-    return Finding(path, line, col, rule.name, rule.severity, hit.message)
-
-
-class BibCache:
-    """Each bibliography is read once per run, however many briefs share it."""
-
-    def __init__(self):
-        self._loaded: dict[Path, object] = {}
-
-    def get(self, path: Path):
-        key = path.resolve()
-        if key not in self._loaded:
-            self._loaded[key] = load_bibliography(path, display_path(path))
-        return self._loaded[key]
-
-    def prefetch(self, path: Path) -> None:
-        """Read a bibliography early; any problem is reported later, by the brief that uses it."""
+    bibs = bibs or BibCache()
+    cores = os.cpu_count() or 1
+    long_briefs = sum(len(i.source) >= MIN_SPLIT_SIZE for i in inputs) or 1
+    pieces = max(1, cores // long_briefs)            # one pool's worth of pandoc processes, not briefs × cores
+    with ThreadPoolExecutor(max_workers=max(1, min(len(inputs), cores))) as pool:
+        # pandoc parses the briefs in its own processes while the bibliographies are read here
+        futures = [pool.submit(parse_brief, i.path, i.shown, config.limitation_headings, source=i.source,
+                               front=i.front, pieces=pieces, limits=config.limits) for i in inputs]
         try:
-            if path.is_file():
-                self.get(path)
-        except CitebriefError:
-            pass
+            for path in dict.fromkeys(b for i in inputs for b in i.bibliographies):
+                bibs.get(path, display_path(path))
+            whole = [bibs.get(p.resolve(), shown) for p, shown in whole_bibs]
+            briefs = [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    run = _Run(config, rules, today)
+    reports = [run.brief(b, bibs.for_brief(i.bibliographies, display_path, i.front, i.path, i.shown))
+               for i, b in zip(inputs, briefs)]
+    if whole_folder:
+        whole += [f for r in reports if r.bibliography for f in r.bibliography.files]
+    run.entries(whole)
+    others = _other_citations(config, inputs, bibs)
+    run.bibliographies(reports, others)
+    return LintResult.of(run.findings, reports)
 
-    def for_brief(self, brief: Brief, default: Path):
-        if brief.bibliography_path is not None:
-            if not brief.bibliography_path.is_file():
-                raise CitebriefError(f"bibliography {brief.meta.get('bibliography')} not found "
-                                     f"(looked for {display_path(brief.bibliography_path)})", brief.display_path)
-            return self.get(brief.bibliography_path)
-        return self.get(default) if default.is_file() else None
+
+class _Run:
+    """One lint run's state: findings, and which briefs each finding concerns."""
+
+    def __init__(self, config: Config, rules: list[Rule], today: date):
+        self.config, self.today = config, today
+        self.by_scope = {scope: [r for r in rules if r.scope == scope] for scope in ("brief", "entry", "bibliography")}
+        self.findings: list[Finding] = []
+        self.users: dict[int, list[BriefReport]] = {}      # id(entry) → reports of briefs citing it
+        self.entry_of: dict[int, Entry] = {}
+
+    def brief(self, brief: Brief, bib: Bibliography | None) -> BriefReport:
+        report = BriefReport(brief, bib)
+        claims = find_claims(brief, self.config.scope, self.config.min_words)
+        report.claims, report.cited_claims = len(claims), sum(c.cited for c in claims)
+        ctx = LintContext(config=self.config, today=self.today, brief=brief, bib=bib, claims=claims)
+        lines = LineIndex(brief.source)
+        suppressed = [(u.offset, u.end, u.disabled) for u in brief.units if u.disabled]
+        for rule in self.by_scope["brief"]:
+            for hit in rule.check(ctx):
+                if hit.bib_line is not None:
+                    self.add(self.bib_finding(rule, hit, bib.display_path if bib else brief.display_path), [report])
+                elif not _suppressed(rule, hit.offset or 0, suppressed):
+                    line, col = lines.position(hit.offset or 0)
+                    self.add(Finding(brief.display_path, line, col, rule.name, rule.severity, printable(hit.message)),
+                             [report])
+        if bib is not None:
+            for key in bib.with_parents(_cited(brief)):
+                entry = bib.entries[key]
+                self.entry_of[id(entry)] = entry
+                self.users.setdefault(id(entry), []).append(report)
+        return report
+
+    def entries(self, whole: list[BibFile]) -> None:
+        """Entry rules, once per entry and per distinct ``checked`` date of the briefs citing it (so
+        ``future-source`` judges each brief by its own date and each finding concerns the right briefs)."""
+        for f in whole:
+            for entry in f.entries.values():
+                self.entry_of.setdefault(id(entry), entry)
+        for ident, entry in self.entry_of.items():
+            groups: dict[date | None, list[BriefReport]] = {}
+            for report in self.users.get(ident, []):
+                groups.setdefault(report.brief.checked, []).append(report)
+            for checked, reports in (groups or {None: []}).items():
+                ctx = LintContext(config=self.config, today=self.today, entry=entry, checked=checked)
+                for rule in self.by_scope["entry"]:
+                    for hit in rule.check(ctx):
+                        self.add(self.bib_finding(rule, hit, entry.display_path), reports)
+
+    def bibliographies(self, reports: list[BriefReport], others: dict[int, set[str]]) -> None:
+        """File rules, once per file; their findings concern every brief that reads the file."""
+        files: dict[int, tuple[BibFile, list[BriefReport]]] = {}
+        used: dict[int, set[str]] = {}
+        for report in reports:
+            bib = report.bibliography
+            if bib is None:
+                continue
+            for f in bib.files:
+                files.setdefault(id(f), (f, []))[1].append(report)
+            mark_used(bib, _cited(report.brief), used)
+        for ident, keys in others.items():
+            used.setdefault(ident, set()).update(keys)
+        for ident, (f, users) in files.items():
+            keys = used.get(ident, set())
+            ctx = LintContext(config=self.config, today=self.today, bibfile=f,
+                              cited_keys=frozenset(f.entries) if "*" in keys else frozenset(keys))
+            for rule in self.by_scope["bibliography"]:
+                for hit in rule.check(ctx):
+                    self.add(self.bib_finding(rule, hit, f.display_path), users)
+
+    def bib_finding(self, rule: Rule, hit: Hit, default_path: str) -> Finding:
+        return Finding(printable(hit.bib_path or default_path), hit.bib_line, hit.bib_column, rule.name,
+                       rule.severity, printable(hit.message))
+
+    def add(self, finding: Finding, concerns: list[BriefReport]) -> None:
+        self.findings.append(finding)
+        for report in concerns:
+            report.findings.append(finding)
+
+
+def _suppressed(rule: Rule, offset: int, suppressed) -> bool:
+    return any(start <= offset <= end and (rule.name in disabled or "*" in disabled)
+               for start, end, disabled in suppressed)
+
+
+def _cited(brief: Brief) -> set[str]:
+    return {c.key for c in brief.citations} | nocite_keys(brief.meta.get("nocite"))
+
+
+def mark_used(bib: Bibliography, cited: set[str], used: dict[int, set[str]]) -> None:
+    """Record, per file (``id(BibFile)``), the keys a brief citing ``cited`` uses there: the entries pandoc
+    would pick for them and their crossref/xdata parents ("*": every entry of every file it reads)."""
+    if "*" in cited:
+        for f in bib.files:
+            used.setdefault(id(f), set()).add("*")
+        return
+    by_path = {id(f): f for f in bib.files}
+    for key in bib.with_parents(cited):
+        entry = bib.entries[key]
+        for ident, f in by_path.items():
+            if f.entries.get(key) is entry:
+                used.setdefault(ident, set()).add(key)
+
+
+# pandoc's citation syntax, for briefs that are not being linted (their citations still count)
+_CITATION = re.compile(r"(?<![\w@])@(?:\{([^}\s]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
+
+
+def _other_citations(config: Config, inputs: list[BriefInput], bibs: BibCache) -> dict[int, set[str]]:
+    """Keys cited by the manuscript folder's other briefs, per bibliography file they share with this run."""
+    skip = {i.path.resolve() for i in inputs}
+    used: dict[int, set[str]] = {}
+    for _path, inp, paths in _manuscript_briefs(config, skip):
+        files = [f for f in (bibs.peek(p) for p in paths) if f is not None]   # only files this run read
+        if not files:
+            continue
+        cited = {a or b for a, b in _CITATION.findall(inp.source[inp.front.end:])}
+        cited |= nocite_keys(inp.front.fields.get("nocite"))
+        mark_used(Bibliography(files), cited, used)
+    return used
+

@@ -7,11 +7,30 @@ file, broken configuration) is raised as a ``CitebriefError`` and the CLI turns 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: object) -> str:
+    """``text`` on one line with every control character escaped (``\\n``, ``\\x1b``...).
+
+    Messages and paths come from files a stranger may have written: a newline in one could start a
+    forged line in a CI log (``::error ...``, a workflow command GitHub Actions obeys), an escape
+    sequence could rewrite a terminal. Every message passes through here once, where it is made.
+    """
+    text = str(text)
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                                               else f"\\u{ord(m.group()):04x}"), text)
 
 
 class CitebriefError(Exception):
@@ -29,4 +48,4 @@ class CitebriefError(Exception):
         where = ""
         if self.path:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        return f"{where}{self.message}"
+        return printable(f"{where}{self.message}")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from citebrief.bib import MONTHS
+from citebrief.bibliography import MONTHS
 from citebrief.compile.output import write_atomic
 from citebrief.config import Config, load_config
 from citebrief.errors import EXIT_OK, CitebriefError
@@ -786,7 +786,7 @@ def _existing_bibliography(bib: Path):
     """(entries by key, every key written in the file, the file's bytes) of an existing .bib."""
     if not bib.exists():
         return {}, set(), None
-    from citebrief.bib import load_bibliography
+    from citebrief.bibliography import load_bibliography
 
     shown = _show(bib)
     loaded = load_bibliography(bib, shown)

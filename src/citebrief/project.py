@@ -3,12 +3,14 @@
 A brief, its bibliographies, its citation style, its images and its source snapshots may all come
 from a stranger's pull request, linted in a CI job that holds secrets, and the HTML is published.
 So everything a brief pulls in must resolve (symlinks resolved) inside the project folder: the
-folder of the nearest ``pyproject.toml``, else the brief's own folder. Nothing is fetched from the
-network while linting or compiling: a URL where a file is expected is refused, not downloaded.
+folder of the nearest ``pyproject.toml`` (without one, the current folder) when the brief is inside
+it, else the brief's own folder. Nothing is fetched from the network while linting or compiling: a
+URL where a file is expected is refused, not downloaded.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -25,13 +27,14 @@ def is_url(value: str) -> bool:
     return bool(_URL.match(value.strip()))
 
 
-def project_root(config_root: Path | None, brief: Path | None = None) -> Path:
-    """The trust boundary: the folder of the pyproject.toml, else the brief's folder (resolved)."""
-    if config_root is not None:
-        return config_root.resolve()
-    if brief is not None:
-        return brief.resolve().parent
-    return Path.cwd().resolve()
+def project_root(config_root: Path, brief: Path | None = None) -> Path:
+    """The trust boundary (see the module docstring), resolved. ``config_root``: the folder of the
+    pyproject.toml, or the current folder."""
+    root = config_root.resolve()
+    if brief is None:
+        return root
+    folder = Path(os.path.abspath(brief)).parent.resolve()   # the brief's own folder: a symlinked
+    return root if folder == root or root in folder.parents else folder   # brief is then confined to it
 
 
 def confine(path: str | Path, root: Path, what: str, shown: str | None = None, *,

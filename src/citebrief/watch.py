@@ -23,7 +23,8 @@ import click
 from citebrief.config import Config
 from citebrief.engine import collect_briefs, display_path
 from citebrief.errors import CitebriefError
-from citebrief.parse.source import declared_bibliography
+from citebrief.parse.brief import read_brief
+from citebrief.project import is_url
 
 POLL = 0.25        # seconds between looks at the files
 DEBOUNCE = 0.3     # seconds the files must stay unchanged before a rebuild
@@ -35,15 +36,22 @@ def watched_files(paths: Sequence[str], config: Config, csl: str | None = None) 
     """Each file to watch → the briefs (as named on the command line) that a change to it rebuilds.
 
     A brief rebuilds itself; a bibliography rebuilds the briefs that use it (front-matter
-    ``bibliography:``, else the project's); the citation style rebuilds every brief.
+    ``bibliography:``, read by the one front-matter reader, else the project's); the citation style
+    rebuilds every brief. A brief that cannot be read now is watched with the project's bibliography,
+    so the save that fixes it rebuilds it (the compile it triggers checks every path).
     """
     targets = collect_briefs(list(paths), config)
     default_bib = config.path(config.bibliography)
     files: dict[Path, set[str]] = {}
     for path, shown in targets:
         files.setdefault(path.resolve(), set()).add(shown)
-        bib = declared_bibliography(path) or default_bib
-        files.setdefault(bib.resolve(), set()).add(shown)
+        try:      # declared files are watched even before they exist: creating one rebuilds the brief
+            _source, front = read_brief(path, shown, config.max_input_bytes)
+            declared = [path.parent / b for b in front.bibliographies if not is_url(b)]
+        except CitebriefError:
+            declared = []
+        for bib in declared or [default_bib]:
+            files.setdefault(bib.resolve(), set()).add(shown)
     style = Path(csl) if csl else config.path(config.csl) if config.csl else None
     if style is not None:
         files.setdefault(style.resolve(), set()).update(shown for _, shown in targets)

@@ -1,50 +1,65 @@
 """``citebrief compile``: lint gate, one citeproc pass, then HTML, DOCX and PDF in parallel.
 
-    brief.md ──lint gate──▶ pandoc --citeproc -t json (once) ──▶ render.prepare (shared AST changes)
-                                                                   ├─▶ pdf.py   pandoc -t typst (in pieces,
-                                                                   │            on every core) → typst
-                                                                   ├─▶ html.py  pandoc -t html5
-                                                                   └─▶ docx.py  pandoc -t docx
+    briefs ─read (limits, trust boundary)─▶ bibliographies (once per run) ─▶ citeproc.py: pandoc --citeproc
+      │                                                                        (started now, in the background)
+      └─▶ lint (once, every brief of the run: engine.py) ─▶ gate: a brief's own errors stop it
+                                                           ▼
+             transform.py (shared AST changes, metadata as plain text, images checked)
+                ├─▶ pdf.py   pandoc -t typst (in pieces, on every core) → typst in a worker (limits)
+                ├─▶ html.py  pandoc -t html5 → sanitized whole (sanitize.py)
+                └─▶ docx.py  pandoc -t docx
     each output: temporary name in out/ → os.replace (output.py); unchanged inputs: reused (cache.py)
 
-``compile_paths`` compiles briefs (several in parallel) and returns the exit code; ``compile_brief``
-compiles one. Both report through ``echo`` (click.echo's signature) so the CLI, ``bundle`` and
-``watch`` can share them.
+``compile_paths`` compiles briefs (several in parallel) and returns the exit code. It reports through
+``echo`` (click.echo's signature) so the CLI, ``bundle`` and ``watch`` can share it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from citebrief.bibliography import BibCache, BibFile
 from citebrief.compile import cache as cache_mod
+from citebrief.compile.citeproc import start_citeproc
 from citebrief.compile.output import atomic_path, brief_lock, ensure_dir
-from citebrief.compile.render import FALLBACK_EPOCH, CiteprocRun, checked_in_front_matter, epoch_of, prepare
+from citebrief.compile.transform import prepare
+from citebrief.compile.writers import Build
 from citebrief.config import FORMATS, Config
+from citebrief.engine import BriefInput, LintResult, collect_targets, display_path, lint_inputs, read_input
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
-
-if TYPE_CHECKING:
-    from citebrief.engine import LintResult
+from citebrief.project import confine
+from citebrief.timestamps import build_epoch
+from citebrief.tools import PandocRun
 
 Echo = Callable[..., None]
 # longest first: the PDF chain (typst writer + typst) sets the pace, so it starts first
 ORDER = ("pdf", "html", "docx")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Job:
-    path: Path
-    shown: str            # the brief as the user named it
-    name: str             # output file stem
+    """One brief to compile, as read: its input, its outputs, and what the run learned about it."""
+
+    input: BriefInput
+    name: str                        # output file stem
+    csl: Path | None
+    key: str = ""                    # cache key (cache.py)
+    citeproc: PandocRun | None = None
+    build_dir: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.input.shown
 
 
 def _writer(fmt: str):
@@ -58,27 +73,22 @@ def _writer(fmt: str):
     return write_docx
 
 
-def bibliographies(brief: Path, config: Config) -> list[Path]:
-    """Front matter ``bibliography:`` (relative to the brief) wins over the project's."""
-    from citebrief.parse.source import declared_bibliography
-
-    declared = declared_bibliography(brief)
-    if declared is not None:
-        return [declared]
-    default = config.path(config.bibliography)
-    return [default.resolve()] if default.is_file() else []
-
-
-def resolve_csl(csl: str | None, config: Config) -> Path | None:
+def resolve_csl(csl: str | None, config: Config, inp: BriefInput) -> Path | None:
+    """The citation style: --csl, else the brief's front-matter ``csl:``, else the configured one, else
+    pandoc's built-in Chicago author-date. It must be a file inside the project."""
+    front_csl = inp.front.text("csl")
     if csl:
-        path, origin = Path(csl), "--csl"
+        path, origin, base = Path(csl), "--csl", Path.cwd()
+    elif front_csl:
+        path, origin, base = Path(front_csl), inp.shown, inp.path.parent
     elif config.csl:
-        path, origin = config.path(config.csl), "[tool.citebrief] csl"
+        path, origin, base = config.path(config.csl), "[tool.citebrief] csl", config.root
     else:
-        return None            # pandoc's built-in Chicago author-date
-    if not path.is_file():
-        raise CitebriefError(f"CSL style not found ({origin})", str(path))
-    return path.resolve()
+        return None
+    resolved = confine(path, inp.root, "CSL style", origin, relative_to=base)
+    if not resolved.is_file():
+        raise CitebriefError("CSL style not found", str(path) if origin != inp.shown else f"{inp.shown}: {path}")
+    return resolved
 
 
 def _shown_out(path: Path) -> str:
@@ -88,83 +98,194 @@ def _shown_out(path: Path) -> str:
         return str(path)
 
 
-def compile_brief(job: Job, config: Config, formats: Sequence[str], *, lint: bool = True, force: bool = False,
-                  csl: Path | None = None, quiet: bool = False, echo: Echo = click.echo,
-                  linted: "LintResult | None" = None) -> int:
-    """Compile one brief; returns its exit code (lint errors: 1). Failures raise CitebriefError.
-    ``linted``: the brief's lint result when the caller has it already (the gate then reuses it)."""
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# --- the run --------------------------------------------------------------------------------
+
+def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] = (), *, lint: bool = True,
+                  force: bool = False, csl: str | None = None, quiet: bool = False,
+                  echo: Echo = click.echo, linted: LintResult | None = None) -> int:
+    """Compile every brief named (folders: every .md inside). Returns the exit code: 0 all compiled,
+    1 if any brief failed its lint gate or could not be compiled, 2 for bad input (nothing compiled).
+    ``linted``: a lint of these briefs the caller already has (bundle), so they are not linted twice."""
+    formats = tuple(f for f in FORMATS if f in (formats or config.formats))
+    if not formats:
+        raise CitebriefError("no output format selected")
+    targets = collect_targets(list(paths), config)
+    jobs, names = [], {}
+    for path, shown in targets.briefs:
+        name = path.stem
+        if name in names:
+            raise CitebriefError(f"two briefs would write out/{name}.*: {names[name]} and {shown}", shown)
+        names[name] = shown
+        inp = read_input(path, shown, config)
+        jobs.append(Job(inp, name, resolve_csl(csl, config, inp)))
     out_dir = config.path(config.out)
-    cache_dir = cache_mod.cache_dir(out_dir)
-    targets = {fmt: out_dir / f"{job.name}.{fmt}" for fmt in formats}
-    try:
-        source = job.path.read_bytes()
-    except OSError as exc:
-        raise CitebriefError(f"cannot read: {exc.strerror or exc}", job.shown) from exc
-    user_epoch = cache_mod.source_date_epoch()
-    checked = checked_in_front_matter(source)
-    epoch = user_epoch if user_epoch is not None else epoch_of(checked) if checked else FALLBACK_EPOCH
-    bibs = bibliographies(job.path, config)
-    for bib in bibs:
-        if not bib.is_file():
-            raise CitebriefError(f"bibliography not found: {_shown_out(bib)}", job.shown)
-    key = cache_mod.brief_key(job.path, bibs, csl, config, lint=lint, epoch=epoch)
-    manifest_file = cache_mod.manifest_path(cache_dir, job.name)
+    ensure_dir(out_dir, _shown_out(out_dir))
+    ensure_dir(cache_mod.cache_dir(out_dir), _shown_out(cache_mod.cache_dir(out_dir)))
+    return _Compile(config, formats, out_dir, lint=lint, force=force, quiet=quiet, echo=echo).run(jobs, linted)
 
-    with brief_lock(cache_dir / f"{job.name}.lock"):
-        manifest = cache_mod.Manifest.load(manifest_file)
-        stale = [f for f in ORDER if f in formats and (force or not manifest.fresh(key, f, targets[f]))]
-        if not stale:
-            if not quiet:
-                for fmt in formats:
-                    echo(f"{job.shown} → {_shown_out(targets[fmt])}  unchanged (cached)")
-            return 0
 
-        started = time.perf_counter()
-        run = CiteprocRun(job.path, bibs, csl, job.shown)       # citeproc runs while the gate lints
+class _Compile:
+    def __init__(self, config: Config, formats: tuple[str, ...], out_dir: Path, *, lint: bool, force: bool,
+                 quiet: bool, echo: Echo):
+        self.config, self.formats, self.out_dir = config, formats, out_dir
+        self.lint, self.force, self.quiet, self.echo = lint, force, quiet, echo
+        self.cache_dir = cache_mod.cache_dir(out_dir)
+        self.bibs = BibCache()
+
+    def targets(self, job: Job) -> dict[str, Path]:
+        return {fmt: self.out_dir / f"{job.name}.{fmt}" for fmt in self.formats}
+
+    def to_build(self, job: Job) -> list[str]:
+        """The formats whose output is missing or out of date (all with --force)."""
+        manifest = cache_mod.Manifest.load(cache_mod.manifest_path(self.cache_dir, job.name))
+        targets = self.targets(job)
+        return [f for f in ORDER if f in self.formats and (self.force or not manifest.fresh(job.key, f, targets[f]))]
+
+    def run(self, jobs: list[Job], linted: LintResult | None) -> int:
+        for job in jobs:
+            job.key = cache_mod.brief_key(job.input.path, job.input.bibliographies, job.csl, self.config,
+                                          lint=self.lint, epoch=build_epoch(job.input.front.checked))
+        pending = [job for job in jobs if self.to_build(job)]
+        cores = os.cpu_count() or 1
         try:
-            if lint:
-                code = lint_gate(job, config, echo, quiet, linted)
+            for job in pending[:cores]:       # citeproc runs while lint reads the briefs
+                self.start(job)
+            if self.lint and pending and linted is None:
+                linted = lint_inputs([j.input for j in pending], self.config, bibs=self.bibs)
+            if len(jobs) == 1:
+                return self.compile(jobs[0], linted)
+            return self.compile_many(jobs, linted, cores)
+        finally:
+            for job in jobs:
+                self.finish(job)
+
+    def start(self, job: Job) -> None:
+        """Read the brief's bibliographies (once per run) and start its citeproc pass."""
+        if job.citeproc is not None:
+            return
+        files = [self.bibs.get(p, display_path(p)) for p in job.input.bibliographies]
+        for f in files:
+            if f.unsafe:                   # e.g. a crossref loop: pandoc would run out of memory on it
+                raise CitebriefError(f"{f.display_path}: {f.unsafe[0]} (fix the bibliography)", job.shown,
+                                     exit_code=1)
+        job.build_dir = tempfile.TemporaryDirectory(prefix="citebrief-")
+        build = Path(job.build_dir.name)
+        job.citeproc = start_citeproc(job.input.source, job.input.front, _utf8(files, build), job.csl, build,
+                                      job.shown, self.config.limits)
+
+    def finish(self, job: Job) -> None:
+        if job.citeproc is not None:
+            job.citeproc.cancel()
+            job.citeproc = None
+        if job.build_dir is not None:
+            job.build_dir.cleanup()
+            job.build_dir = None
+
+    def compile_many(self, jobs: list[Job], linted: LintResult | None, cores: int) -> int:
+        progress = _Progress(len(jobs), self.echo, enabled=not self.quiet and len(jobs) >= 3 and sys.stderr.isatty())
+        self.echo = progress.line
+        codes: list[int] = []
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), cores)), thread_name_prefix="brief") as pool:
+            futures = {pool.submit(self.compile, job, linted): job for job in jobs}
+            for future in as_completed(futures):
+                try:
+                    codes.append(future.result())
+                except CitebriefError as exc:       # one failing brief does not stop the others
+                    progress.line(f"citebrief: error: {exc}", err=True)
+                    codes.append(max(exc.exit_code, EXIT_FINDINGS) if exc.exit_code else EXIT_FINDINGS)
+                progress.step()
+        progress.close()
+        failed = sum(1 for c in codes if c)
+        if failed and not self.quiet:
+            self.echo(f"{failed} of {len(jobs)} briefs not compiled", err=True)
+        return max(codes, default=0)
+
+    def compile(self, job: Job, linted: LintResult | None) -> int:
+        """Compile one brief; returns its exit code (lint errors: 1). Failures raise CitebriefError."""
+        try:
+            return self._compile(job, linted)
+        finally:
+            self.finish(job)
+
+    def _compile(self, job: Job, linted: LintResult | None) -> int:
+        targets = self.targets(job)
+        with brief_lock(self.cache_dir / f"{job.name}.lock"):
+            formats = self.to_build(job)     # again, under the lock: another compile may have just built them
+            if not formats:
+                if not self.quiet:
+                    for fmt in self.formats:
+                        self.echo(f"{job.shown} → {_shown_out(targets[fmt])}  unchanged (cached)")
+                return 0
+            started = time.perf_counter()
+            self.start(job)
+            if self.lint:
+                code = self.gate(job, linted)
                 if code:
-                    run.cancel()
                     return code
-            elif not quiet:
-                echo(f"{job.shown}: lint gate skipped (--no-lint)", err=True)
-            ast = run.result()
-        except BaseException:
-            run.cancel()
-            raise
-        prepared = prepare(ast, job.path, job.shown, config.limitation_headings)
+            elif not self.quiet:
+                self.echo(f"{job.shown}: lint gate skipped (--no-lint)", err=True)
+            prepared = prepare(job.citeproc.result(), job.input.path, job.input.root, job.shown,
+                               self.config.limitation_headings)
+            build = Build(prepared, job.shown, build_epoch(job.input.front.checked), Path(job.build_dir.name),
+                          self.config.limits)
+            failures = self.write(job, build, formats, targets, started)
+        if failures:
+            raise failures[0]
+        return 0
+
+    def gate(self, job: Job, linted: LintResult | None) -> int:
+        """A brief with lint errors of its own (its text, the entries it cites, the files it reads) is not
+        compiled (exit 1) and its findings are shown; warnings are one line."""
+        from citebrief.reporters.text import render
+
+        result = (linted or lint_inputs([job.input], self.config, bibs=self.bibs)).only(job.input.path)
+        if result.errors:
+            self.echo(render(result), nl=False)
+            self.echo(f"{job.shown}: not compiled: {_plural(result.errors, 'lint error')} "
+                      f"(fix them, or pass --no-lint)", err=True)
+            return EXIT_FINDINGS
+        if result.warnings and not self.quiet:
+            self.echo(f"{job.shown}: {_plural(result.warnings, 'lint warning')} (see citebrief lint {job.shown})",
+                      err=True)
+        return 0
+
+    def write(self, job: Job, build: Build, formats: list[str], targets: dict[str, Path],
+              started: float) -> list[CitebriefError]:
+        manifest_file = cache_mod.manifest_path(self.cache_dir, job.name)
+        manifest = cache_mod.Manifest.load(manifest_file)
+        if manifest.key != job.key:
+            manifest = cache_mod.Manifest(key=job.key)
+        manifest.deps = {str(i.path): i.digest for i in build.prepared.images}
         render_time = time.perf_counter() - started
-
-        if manifest.key != key:
-            manifest = cache_mod.Manifest(key=key)
-        manifest.deps = prepared.deps
-        failures: list[CitebriefError] = []
-
-        def build(fmt: str) -> tuple[str, float]:
-            t0 = time.perf_counter()
-            with atomic_path(targets[fmt]) as tmp:
-                _writer(fmt)(prepared, tmp, job.shown, epoch)
-            return fmt, time.perf_counter() - t0 + (typst_time if fmt == "pdf" else 0.0)
-
         cores = os.cpu_count() or 1
         typst_time = 0.0
-        if "pdf" in stale and cores > 1:
+        if "pdf" in formats and cores > 1:
             # first the typst writer, on every core (pdf.py); then typst on one core while the html and
             # docx writers run on the others
             from citebrief.compile.pdf import typst_source
             t0 = time.perf_counter()
             try:
-                prepared.typst = typst_source(prepared, job.shown, epoch, pieces=cores)
+                build.prepared.typst = typst_source(build, pieces=cores)
             except CitebriefError:
-                prepared.typst = None      # reported by the PDF writer, which runs it again
+                build.prepared.typst = None      # reported by the PDF writer, which runs it again
             typst_time = time.perf_counter() - t0
-        workers = max(1, min(len(stale), cores))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="writer") as pool:
-            futures = [pool.submit(build, fmt) for fmt in stale]
-            for fmt, future in zip(stale, futures):   # in a fixed order, so the report reads the same
+
+        def one(fmt: str) -> float:
+            t0 = time.perf_counter()
+            with atomic_path(targets[fmt]) as tmp:
+                _writer(fmt)(build, tmp)
+            return time.perf_counter() - t0 + (typst_time if fmt == "pdf" else 0.0)
+
+        failures: list[CitebriefError] = []
+        with ThreadPoolExecutor(max_workers=max(1, min(len(formats), cores)), thread_name_prefix="writer") as pool:
+            futures = [pool.submit(one, fmt) for fmt in formats]
+            for fmt, future in zip(formats, futures):   # in a fixed order, so the report reads the same
                 try:
-                    _, seconds = future.result()
+                    seconds = future.result()
                 except CitebriefError as exc:
                     failures.append(exc)
                 except OSError as exc:
@@ -172,35 +293,29 @@ def compile_brief(job: Job, config: Config, formats: Sequence[str], *, lint: boo
                                                    f"{exc.strerror or exc}", job.shown, exit_code=1))
                 else:
                     manifest.outputs[fmt] = cache_mod.file_hash(targets[fmt])
-                    if not quiet:
-                        echo(f"{job.shown} → {_shown_out(targets[fmt])}  {render_time + seconds:.2f}s")
+                    if not self.quiet:
+                        self.echo(f"{job.shown} → {_shown_out(targets[fmt])}  {render_time + seconds:.2f}s")
                     continue
                 manifest.outputs.pop(fmt, None)
-        for fmt in formats:
-            if fmt not in stale and not quiet:
-                echo(f"{job.shown} → {_shown_out(targets[fmt])}  unchanged (cached)")
+        for fmt in self.formats:
+            if fmt not in formats and not self.quiet:
+                self.echo(f"{job.shown} → {_shown_out(targets[fmt])}  unchanged (cached)")
         manifest.save(manifest_file)
-    if failures:
-        raise failures[0]
-    return 0
+        return failures
 
 
-def lint_gate(job: Job, config: Config, echo: Echo, quiet: bool, result: "LintResult | None" = None) -> int:
-    """Lint the brief (unless ``result`` is given); with errors it is not compiled (exit 1) and the
-    findings are shown."""
-    from citebrief.engine import lint_paths
-    from citebrief.reporters.text import render
-
-    result = result or lint_paths([job.shown], config)
-    if result.errors:
-        echo(render(result), nl=False)
-        echo(f"{job.shown}: not compiled: {result.errors} lint error{'s' if result.errors != 1 else ''} "
-             f"(fix them, or pass --no-lint)", err=True)
-        return EXIT_FINDINGS
-    if result.warnings and not quiet:   # warnings do not stop a compile: one line, details in `lint`
-        echo(f"{job.shown}: {result.warnings} lint warning{'s' if result.warnings != 1 else ''} "
-             f"(see citebrief lint {job.shown})", err=True)
-    return 0
+def _utf8(files: list[BibFile], build: Path) -> list[Path]:
+    """The bibliography paths citeproc reads: a file read as Latin-1 is handed over as a UTF-8 copy
+    (pandoc's citeproc accepts UTF-8 only)."""
+    paths = []
+    for i, f in enumerate(files):
+        if f.encoding != "utf-8":
+            copy = build / f"bibliography-{i}{f.path.suffix}"
+            copy.write_text(f.path.read_bytes().decode("latin-1"), encoding="utf-8")
+            paths.append(copy)
+        else:
+            paths.append(f.path)
+    return paths
 
 
 class _Progress:
@@ -233,53 +348,3 @@ class _Progress:
         if self.enabled:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
-
-
-def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] = (), *, lint: bool = True,
-                  force: bool = False, csl: str | None = None, quiet: bool = False,
-                  echo: Echo = click.echo, linted: "Mapping[Path, LintResult] | None" = None) -> int:
-    """Compile every brief named (folders: every .md inside). Returns the exit code: 0 all compiled,
-    1 if any brief failed its lint gate or could not be compiled, 2 for bad input (nothing compiled).
-    ``linted`` maps resolved brief paths to lint results the caller already has (bundle)."""
-    linted = linted or {}
-    from citebrief.engine import collect_briefs
-
-    formats = tuple(f for f in FORMATS if f in (formats or config.formats))
-    if not formats:
-        raise CitebriefError("no output format selected")
-    csl_path = resolve_csl(csl, config)
-    found = collect_briefs(list(paths), config)
-    jobs, names = [], {}
-    for path, shown in found:
-        name = path.stem
-        if name in names:
-            raise CitebriefError(f"two briefs would write out/{name}.*: {names[name]} and {shown}", shown)
-        names[name] = shown
-        jobs.append(Job(path, shown, name))
-    out_dir = config.path(config.out)
-    ensure_dir(out_dir, _shown_out(out_dir))
-    ensure_dir(cache_mod.cache_dir(out_dir), _shown_out(cache_mod.cache_dir(out_dir)))
-
-    if len(jobs) == 1:
-        return compile_brief(jobs[0], config, formats, lint=lint, force=force, csl=csl_path, quiet=quiet,
-                             echo=echo, linted=linted.get(jobs[0].path.resolve()))
-
-    progress = _Progress(len(jobs), echo, enabled=not quiet and len(jobs) >= 3 and sys.stderr.isatty())
-    codes: list[int] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)),
-                            thread_name_prefix="brief") as pool:
-        futures = {pool.submit(compile_brief, job, config, formats, lint=lint, force=force, csl=csl_path,
-                               quiet=quiet, echo=progress.line, linted=linted.get(job.path.resolve())): job
-                   for job in jobs}
-        for future in as_completed(futures):
-            try:
-                codes.append(future.result())
-            except CitebriefError as exc:       # one failing brief does not stop the others
-                progress.line(f"citebrief: error: {exc}", err=True)
-                codes.append(max(exc.exit_code, EXIT_FINDINGS) if exc.exit_code else EXIT_FINDINGS)
-            progress.step()
-    progress.close()
-    failed = sum(1 for c in codes if c)
-    if failed and not quiet:
-        echo(f"{failed} of {len(jobs)} briefs not compiled", err=True)
-    return max(codes, default=0)

@@ -14,13 +14,12 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from citebrief import __version__
 from citebrief.compile.output import write_atomic
 from citebrief.config import Config
-from citebrief.pandoc import pandoc_version
+from citebrief.tools import pandoc_version, typst_version
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -44,12 +43,8 @@ def _maybe_hash(path: Path | None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def tool_versions() -> str:
-    try:
-        typst_version = metadata.version("typst")
-    except metadata.PackageNotFoundError:  # pragma: no cover
-        typst_version = "?"
     templates = sorted((p.name, file_hash(p)) for p in TEMPLATES.iterdir() if p.is_file())
-    return json.dumps([__version__, pandoc_version(), typst_version, templates])
+    return json.dumps([__version__, pandoc_version(), typst_version(), templates])
 
 
 def brief_key(brief: Path, bibliographies: list[Path], csl: Path | None, config: Config, *, lint: bool,
@@ -95,8 +90,3 @@ def manifest_path(cache_dir: Path, name: str) -> Path:
 
 def cache_dir(out_dir: Path) -> Path:
     return out_dir / ".cache"
-
-
-def source_date_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None

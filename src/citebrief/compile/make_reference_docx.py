@@ -13,7 +13,7 @@ import io
 import subprocess
 
 from citebrief.compile.docx import REFERENCE_DOCX
-from citebrief.pandoc import pandoc_path
+from citebrief.tools import pandoc_path
 
 BODY_FONT = "Georgia"
 SANS_FONT = "Arial"

@@ -1,8 +1,9 @@
 """PDF without TeX: pandoc's typst writer with citebrief's template, then the ``typst`` package.
 
 Citations are already rendered by citeproc, so typst's own citation handling is switched off
-(``-t typst-citations``). ``timestamp`` fixes the PDF's dates; only typst's bundled fonts are
-used, so the same inputs give the same bytes on any machine.
+(``-t typst-citations``). typst runs in a worker process with limits (tools.py), its root in the
+build's private folder that holds only the brief's checked images. ``timestamp`` fixes the PDF's
+dates; only typst's bundled fonts are used, so the same inputs give the same bytes on any machine.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from citebrief.compile.render import Prepared
-from citebrief.compile.writers import TEMPLATES, pandoc_from_json
-from citebrief.errors import CitebriefError
+from citebrief.compile.images import copy_into
+from citebrief.compile.transform import Prepared
+from citebrief.compile.writers import TEMPLATES, Build
+from citebrief.tools import compile_typst
 
 
 def typst_string(value: str) -> str:
@@ -57,39 +59,34 @@ def cut_points(prepared: Prepared, pieces: int) -> list[int]:
     return cuts
 
 
-def typst_source(prepared: Prepared, shown: str, epoch: int, pieces: int = 1) -> bytes:
+def typst_source(build: Build, pieces: int = 1) -> bytes:
     """The typst source of the brief; with ``pieces`` > 1, pandoc's typst writer runs on that many
     parts of the body at once (the body is the concatenation of its blocks' typst: notes are inline,
     labels follow their own block) and the template is rendered once around a marker."""
+    prepared = build.prepared
+    whole = [*WRITER, *template_args(prepared)]
     cuts = cut_points(prepared, pieces) if pieces > 1 and prepared.blocks_json else []
     if not cuts:
-        return pandoc_from_json(prepared.ast, [*WRITER, *template_args(prepared)], shown, "typst", epoch=epoch)
+        return build.pandoc(prepared.ast, whole, "typst")
     bounds = [0, *cuts, len(prepared.blocks_json)]
-    jobs = [(prepared.piece_json(0, 0, (_para(BODY_MARK),)), [*WRITER, *template_args(prepared)])]
-    for k, (start, end) in enumerate(zip(bounds, bounds[1:])):
+    jobs = [(prepared.piece_json(0, 0, (_para(BODY_MARK),)), whole)]
+    for start, end in zip(bounds, bounds[1:]):
         extra = (_para(PIECE_END),) if end < len(prepared.blocks_json) else ()
         jobs.append((prepared.piece_json(start, end, extra), WRITER))
     with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="typst-writer") as pool:
-        futures = [pool.submit(pandoc_from_json, ast, args, shown, "typst", epoch=epoch) for ast, args in jobs]
-        outputs = [f.result() for f in futures]
+        outputs = list(pool.map(lambda job: build.pandoc(job[0], job[1], "typst"), jobs))
     template, parts = outputs[0], outputs[1:]
     end_mark, body_mark = f"{PIECE_END}\n".encode(), f"{BODY_MARK}\n".encode()
     if template.count(body_mark) != 1 or not all(p.endswith(end_mark) for p in parts[:-1]):
-        # not the shape expected (never seen): the one-run result
-        return pandoc_from_json(prepared.ast, [*WRITER, *template_args(prepared)], shown, "typst", epoch=epoch)
+        return build.pandoc(prepared.ast, whole, "typst")    # not the shape expected (never seen): one run
     body = b"".join(p[:-len(end_mark)] for p in parts[:-1]) + parts[-1]
     before, after = template.split(body_mark)
     return before + body + after
 
 
-def write_pdf(prepared: Prepared, dest: Path, shown: str, epoch: int) -> None:
-    import typst   # imported here: only PDF compiles pay for it
-
-    source = prepared.typst if prepared.typst is not None else typst_source(prepared, shown, epoch)
-    try:
-        pdf = typst.compile(source, root="/", timestamp=epoch, ignore_system_fonts=True)
-    except Exception as exc:   # typst raises its own error types; keep one line of the message
-        message = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise CitebriefError(f"typst failed: {message}", shown, exit_code=1) from exc
-    with open(dest, "wb") as f:
-        f.write(pdf)
+def write_pdf(build: Build, dest: Path) -> None:
+    prepared = build.prepared
+    source = prepared.typst if prepared.typst is not None else typst_source(build)
+    copy_into(prepared.images, build.folder)
+    dest.write_bytes(compile_typst(source, build.folder, timestamp=build.epoch, shown=build.shown,
+                                   limits=build.limits))

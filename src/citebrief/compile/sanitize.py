@@ -1,30 +1,44 @@
-"""What must never reach a reader's browser: scripts, event handlers, ``javascript:`` links.
+"""What must never reach a reader's browser: scripts, event handlers, ``javascript:`` links, overlays.
 
-Raw HTML in a brief is rebuilt from an allow-list (tags and attributes); URLs must use a safe
-scheme. The HTML template also sets a Content-Security-Policy that forbids scripts and any
-network request, so a mistake here is still caught by the browser.
+The HTML a brief compiles to is published, and a brief may come from a stranger. Its body (everything
+pandoc wrote from the brief, raw HTML included) is cleaned as a whole by nh3 (the Rust ``ammonia``
+sanitizer) against an allow-list of tags and attributes; ``style`` keeps only harmless properties (no
+``position``, no ``url()``); ``img`` only embedded raster ``data:`` images. The template around it is
+citebrief's own, and its Content-Security-Policy forbids scripts and every network request, so a
+mistake here is still caught by the browser.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from html.parser import HTMLParser
+import secrets
+
+import nh3
+
+from citebrief.errors import CitebriefError
 
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 
-# elements dropped together with everything inside them
-DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
-                "frame", "frameset", "applet", "noembed", "xmp", "plaintext", "title", "textarea",
-                "select", "head", "link", "meta", "base", "form", "button", "input", "video", "audio",
-                "source", "track", "canvas", "picture", "portal"}
-ALLOWED = set("""a abbr b bdi bdo blockquote br caption center cite code col colgroup dd del details dfn
-div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q rp rt ruby s samp
-section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr""".split())
-VOID = {"br", "col", "hr", "img", "wbr"}
-URL_ATTRS = {"href", "src", "cite", "action", "formaction", "poster", "background", "longdesc", "data",
-             "xlink:href", "srcset", "ping", "manifest", "codebase", "archive", "lowsrc", "dynsrc"}
+TAGS = set("""a abbr article aside b bdi bdo blockquote br caption cite code col colgroup dd del details dfn
+div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd li mark nav ol p pre q rp
+rt ruby s samp section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var
+wbr""".split())
+CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "frame",
+                 "frameset", "applet", "noembed", "xmp", "plaintext", "title", "textarea", "select", "button",
+                 "video", "audio", "canvas", "portal"}
+ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "role", "style", "hidden"},
+    "a": {"href"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type", "reversed"},
+    "li": {"value"}, "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
+    "col": {"span"}, "time": {"datetime"}, "details": {"open"},
+}
+# what pandoc writes (data-cites on citations, aria-* on notes) and nothing that runs
+PREFIXES = {"data-", "aria-"}
+STYLE_PROPERTIES = {"color", "background-color", "font-weight", "font-style", "font-variant", "text-decoration",
+                    "text-align", "vertical-align", "width", "min-width", "max-width", "white-space",
+                    "list-style-type", "border-collapse", "padding", "margin"}
+_RASTER = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
 
 
 def url_scheme(url: str) -> str | None:
@@ -39,71 +53,33 @@ def safe_link(url: str) -> bool:
     return scheme is None or scheme in SAFE_SCHEMES
 
 
-def safe_attribute(name: str, value: str | None, tag: str = "") -> bool:
-    name = name.lower()
-    if name.startswith("on") or name in {"srcset", "srcdoc", "formaction", "ping", "is"}:
-        return False
-    if name in URL_ATTRS:
-        if value is None:
-            return False
-        if tag == "img" or name != "href":     # anything the browser would load: only embedded images
-            return value.strip().lower().startswith("data:image/") and "svg" not in value[:30].lower()
-        return safe_link(value)
-    if name == "style" and value and re.search(r"url\s*\(|expression\s*\(|@import|javascript:", value, re.I):
-        return False
-    return True
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "src":          # images load nothing: only what is embedded
+        return value if tag == "img" and _RASTER.match(value) else None
+    if name == "href":
+        return value if safe_link(value) else None
+    return value
 
 
-class _Cleaner(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skip = 0          # depth inside a dropped element
-
-    def _tag(self, tag: str, attrs, close: bool) -> None:
-        kept = [(k, v) for k, v in attrs if safe_attribute(k, v, tag)]
-        if tag == "img" and not any(k == "src" for k, _ in kept):
-            return                                  # an image we may not load: leave it out
-        text = "".join(f' {k}="{html.escape(v or "", quote=True)}"' if v is not None else f" {k}"
-                       for k, v in kept)
-        self.out.append(f"<{tag}{text}{' /' if close else ''}>")
-
-    def handle_starttag(self, tag, attrs):
-        if tag in DROP_CONTENT:
-            if tag not in ("link", "meta", "base", "input", "source", "track"):
-                self.skip += 1
-            return
-        if not self.skip and tag in ALLOWED:
-            self._tag(tag, attrs, False)
-
-    def handle_startendtag(self, tag, attrs):
-        if not self.skip and tag in ALLOWED:
-            self._tag(tag, attrs, True)
-
-    def handle_endtag(self, tag):
-        if tag in DROP_CONTENT:
-            if tag not in ("link", "meta", "base", "input", "source", "track"):
-                self.skip = max(0, self.skip - 1)
-            return
-        if not self.skip and tag in ALLOWED and tag not in VOID:
-            self.out.append(f"</{tag}>")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.out.append(html.escape(data, quote=False))
+def clean_body(html: str) -> str:
+    """An HTML fragment (the document's body) with only the allow-listed markup left."""
+    return nh3.clean(html, tags=TAGS, clean_content_tags=CLEAN_CONTENT, attributes=ATTRIBUTES,
+                     generic_attribute_prefixes=PREFIXES, attribute_filter=_attribute, strip_comments=True,
+                     link_rel="noopener noreferrer nofollow", url_schemes=SAFE_SCHEMES | {"data"},
+                     filter_style_properties=STYLE_PROPERTIES)
 
 
-def clean_html(fragment: str) -> str:
-    """Rebuild a raw HTML fragment keeping only harmless tags and attributes."""
-    cleaner = _Cleaner()
-    cleaner.feed(fragment)
-    cleaner.close()
-    return "".join(cleaner.out)
+def body_markers() -> tuple[str, str]:
+    """Two markers that cannot occur in a brief (fresh random text each build), placed around the body
+    in the template so exactly the body is cleaned, whatever the brief's raw HTML tries to close."""
+    token = secrets.token_hex(16)
+    return f"<!--cb-body-{token}-->", f"<!--cb-end-{token}-->"
 
 
-def clean_attr(attr: list) -> list:
-    """A pandoc Attr ``[id, classes, [[key, value], ...]]`` without dangerous key-values."""
-    kvs = attr[2]
-    if kvs and any(not safe_attribute(k, v) for k, v in kvs):
-        return [attr[0], attr[1], [[k, v] for k, v in kvs if safe_attribute(k, v)]]
-    return attr
+def clean_document(document: str, markers: tuple[str, str], shown: str) -> str:
+    start, end = markers
+    if document.count(start) != 1 or document.count(end) != 1:
+        raise CitebriefError("the HTML writer's output has an unexpected shape", shown, exit_code=1)
+    head, rest = document.split(start)
+    body, tail = rest.split(end)
+    return head + clean_body(body) + tail

@@ -9,20 +9,18 @@ smart quotes, escapes and hard wraps between them do not matter.
 from __future__ import annotations
 
 import json
-import os
 import re
 from bisect import bisect_left
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 from citebrief.ast import no_gc, stringify
 from citebrief.errors import CitebriefError
-from citebrief.pandoc import run_pandoc
+from citebrief.frontmatter import FrontMatter, blank_front_matter, read_front_matter
 from citebrief.parse.chunks import split_points
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, PLACEHOLDERS, TEXT_CITE, split_sentences
-from citebrief.parse.source import front_matter_end, read_text
+from citebrief.parse.source import check_nesting, read_text
+from citebrief.tools import DEFAULT_LIMITS, Limits, PandocRun
 
 EXEMPT_CLASSES = frozenset({"limitation", "limitations", "nocite"})
 FLAG_CLASSES = frozenset({"limitation", "limitations"})
@@ -34,30 +32,32 @@ OPENERS = "\"“‘'([*_"
 ALL_RULES = frozenset({"*"})
 
 
+def read_brief(path: Path, display: str, max_bytes: int | None = None) -> tuple[str, FrontMatter]:
+    """The brief's text and front matter, with the input limits checked (lint and compile both start here)."""
+    source = read_text(path, display, max_bytes)
+    front = read_front_matter(source, display)
+    check_nesting(source, display, front.end)
+    return source, front
+
+
 def parse_brief(path: Path, display_path: str | None = None, limitation_headings=("Limitations", "Caveats"),
-                ast: dict | None = None) -> Brief:
+                ast: dict | None = None, *, source: str | None = None, front: FrontMatter | None = None,
+                pieces: int = 1, limits: Limits = DEFAULT_LIMITS) -> Brief:
+    """Parse one brief: pandoc reads the body (never the front matter), the walker finds the units.
+    ``source``/``front`` when the caller has read them already; ``pieces``: pandoc runs at once."""
     display = display_path or str(path)
-    source = read_text(path, display)
+    if source is None or front is None:
+        source, front = read_brief(path, display)
     with no_gc():   # millions of small objects, no cycles: the cyclic GC only slows this down
-        pieces = iter([ast]) if ast is not None else pandoc_pieces(source, display)
-        return _build(path, display, source, pieces, limitation_headings)
+        chunks = iter([ast]) if ast is not None else pandoc_pieces(source, front, display, pieces, limits)
+        return _build(path, display, source, front, chunks, limitation_headings)
 
 
-def _build(path: Path, display: str, source: str, pieces, limitation_headings) -> Brief:
+def _build(path: Path, display: str, source: str, front: FrontMatter, pieces, limitation_headings) -> Brief:
     """Walk the brief's AST piece by piece: each piece is checked while pandoc still reads the next."""
-    first = next(pieces)
-    meta = {k: meta_value(v) for k, v in first.get("meta", {}).items()}
-    checked, checked_offset = _checked(meta, source)
-    brief = Brief(path=path, display_path=display, source=source, meta=meta,
-                  checked=checked, checked_offset=checked_offset)
-    bib = meta.get("bibliography")
-    if isinstance(bib, list):
-        bib = bib[0] if bib else None
-    if isinstance(bib, str) and bib.strip():
-        brief.bibliography_path = (path.parent / bib.strip()).resolve()
+    brief = Brief(path=path, display_path=display, source=source, front=front)
     walker = _Walker(brief, tuple(h.lower() for h in limitation_headings))
     try:
-        walker.walk(first.get("blocks", []))
         for ast in pieces:
             walker.walk(ast.get("blocks", []))
     except RecursionError:
@@ -65,22 +65,25 @@ def _build(path: Path, display: str, source: str, pieces, limitation_headings) -
     return brief
 
 
-def pandoc_pieces(source: str, display: str):
+# pandoc reads the body only: the front matter is ours (frontmatter.py), and a metadata block further
+# down is text, not settings nobody checked.
+READER = "markdown-yaml_metadata_block-pandoc_title_block"
+
+
+def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1, limits: Limits = DEFAULT_LIMITS):
     """pandoc's AST of the brief, in order, as one or more pieces whose blocks concatenate to the
-    whole; a long brief is read in pieces on every core at once (see chunks.py)."""
-    cuts = split_points(source, front_matter_end(source), os.cpu_count() or 1)
-    if not cuts:
-        yield _decode(_read_markdown(source, display), display)
-        return
-    bounds = [0, *cuts, len(source)]
-    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
-        outputs = [pool.submit(_read_markdown, source[a:b], display) for a, b in zip(bounds, bounds[1:])]
-        for future in outputs:
-            yield _decode(future.result(), display)
-
-
-def _read_markdown(source: str, display: str) -> bytes:
-    return run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=source.encode("utf-8"), source=display)
+    whole; a long brief is read in ``pieces`` parts at once (see chunks.py)."""
+    body = blank_front_matter(source, front)
+    cuts = split_points(body, front.end, pieces)
+    bounds = [0, *cuts, len(body)]
+    runs = [PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
+                      input_bytes=body[a:b].encode("utf-8"), limits=limits) for a, b in zip(bounds, bounds[1:])]
+    try:
+        for run in runs:
+            yield _decode(run.result(), display)
+    finally:
+        for run in runs:
+            run.cancel()
 
 
 def _decode(out: bytes, display: str) -> dict:
@@ -94,36 +97,6 @@ def _decode(out: bytes, display: str) -> dict:
 
 def _too_deep(display: str) -> CitebriefError:
     return CitebriefError("quotes, lists or divs are nested too deeply to check (hundreds of levels)", display)
-
-
-def _checked(meta: dict, source: str) -> tuple[date | None, int | None]:
-    m = re.search(r"^checked\s*:", source[: front_matter_end(source)], re.M)
-    offset = m.start() if m else None
-    value = meta.get("checked")
-    if isinstance(value, date):
-        return value, offset
-    try:
-        return date.fromisoformat(str(value).strip()), offset
-    except (TypeError, ValueError):
-        return None, offset
-
-
-# --- pandoc AST helpers -----------------------------------------------------------
-
-def meta_value(node):
-    """A metadata value as plain Python: strings, lists and dicts."""
-    t, c = node.get("t"), node.get("c")
-    if t == "MetaMap":
-        return {k: meta_value(v) for k, v in c.items()}
-    if t == "MetaList":
-        return [meta_value(v) for v in c]
-    if t == "MetaBool":
-        return c
-    if t == "MetaString":
-        return c
-    if t in ("MetaInlines", "MetaBlocks"):
-        return stringify(c, citations=True)      # nocite: "@a, @b" is citations
-    return c
 
 
 # --- the walker -------------------------------------------------------------------
@@ -151,7 +124,7 @@ class _Walker:
     def __init__(self, brief: Brief, limitation_headings: tuple[str, ...]):
         self.brief = brief
         self.raw = brief.source
-        self.cursor = front_matter_end(self.raw)
+        self.cursor = brief.body_start
         self.limitation_headings = limitation_headings
         self.section_level: int | None = None     # level of the limitations heading we are under
         self.pending_disable: frozenset[str] = frozenset()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from citebrief.frontmatter import FrontMatter
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -54,16 +56,38 @@ class Brief:
     path: Path
     display_path: str              # as given on the command line
     source: str                    # decoded text, BOM removed, line endings as in the file
-    meta: dict[str, object]        # front matter, values as plain strings / lists / dicts
-    checked: date | None           # parsed ``checked:`` (None when absent or not a date)
-    checked_offset: int | None     # where the ``checked:`` line is, for findings
+    front: FrontMatter             # the front matter, read once (citebrief/frontmatter.py)
     headings: list[Heading] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     limitations: Heading | None = None                 # the limitations section's heading
     limitation_sentences: list[Sentence] = field(default_factory=list)
-    bibliography_path: Path | None = None              # front matter ``bibliography:`` resolved
+
+    @property
+    def meta(self) -> dict[str, object]:
+        """Front-matter fields as plain values (strings, booleans, lists, mappings)."""
+        return self.front.fields
+
+    @property
+    def checked(self) -> date | None:
+        """The ``checked:`` date (None when absent or not a date)."""
+        return self.front.checked
+
+    @property
+    def checked_offset(self) -> int | None:
+        """Where the ``checked:`` line starts, for findings."""
+        line = self.front.line_of("checked")
+        if line is None:
+            return None
+        offset = 0
+        for _ in range(line - 1):
+            offset = self.source.index("\n", offset) + 1
+        return offset
+
+    @property
+    def body_start(self) -> int:
+        return self.front.end
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title") or self.path.stem)
+        return self.front.text("title") or self.path.stem

@@ -10,13 +10,11 @@ DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}(?:\.\d+)*
 
 
 def check(ctx):
-    if ctx.bib is None:
-        return
-    for entry in ctx.bib.entries.values():
-        doi = entry.get("doi")
-        if doi is not None and not DOI.fullmatch(doi):
-            yield Hit(f"entry {entry.key}: doi {doi!r} is not a DOI (10.NNNN/...)",
-                      bib_line=entry.field_lines.get("doi", entry.line))
+    entry = ctx.entry
+    doi = entry.get("doi")
+    if doi is not None and not DOI.fullmatch(doi):
+        yield Hit(f"entry {entry.key}: doi {doi!r} is not a DOI (10.NNNN/...)",
+                  bib_line=entry.field_lines.get("doi", entry.line))
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
@@ -28,6 +26,7 @@ def _with(doi: str) -> str:
 
 
 RULE = Rule(
+    scope="entry",
     name="bad-doi",
     severity=Severity.ERROR,
     summary="A bibliography entry's `doi` is not of the form 10.NNNN/suffix.",

@@ -11,20 +11,19 @@ URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?::\d+)?(?:[/?#]\S*)?|https?://
 
 
 def check(ctx):
-    if ctx.bib is None:
-        return
-    for entry in ctx.bib.entries.values():
-        url = entry.get("url")
-        if url is not None and not URL.fullmatch(url):
-            shown = url if len(url) <= 80 else url[:79] + "…"
-            yield Hit(f"entry {entry.key}: url {shown!r} is not an absolute http(s) URL",
-                      bib_line=entry.field_lines.get("url", entry.line))
+    entry = ctx.entry
+    url = entry.get("url")
+    if url is not None and not URL.fullmatch(url):
+        shown = url if len(url) <= 80 else url[:79] + "…"
+        yield Hit(f"entry {entry.key}: url {shown!r} is not an absolute http(s) URL",
+                  bib_line=entry.field_lines.get("url", entry.line))
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 _URL = "https://www.ice.gov/identify-and-arrest/287g"
 
 RULE = Rule(
+    scope="entry",
     name="bad-url",
     severity=Severity.ERROR,
     summary="A bibliography entry's `url` is not an absolute http(s) URL.",

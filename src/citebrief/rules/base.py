@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from citebrief.findings import Severity
 
 if TYPE_CHECKING:
-    from citebrief.findings import Finding
-    from citebrief.rules.context import LintContext
+    from citebrief.rules.context import Hit, LintContext
 
 # A bibliography every example may cite unless it brings its own.
 EXAMPLE_BIB = """@report{ice2025,
@@ -40,7 +39,7 @@ class Example:
     """
 
     brief: str
-    bib: str = EXAMPLE_BIB
+    bib: str | bytes = EXAMPLE_BIB     # bytes: a file in another encoding
     today: str = "2025-12-01"   # the date "now" for stale-check style rules
 
 
@@ -48,11 +47,15 @@ def brief(body: str, *, front: str = EXAMPLE_FRONT, limits: str = EXAMPLE_LIMITS
     return front + body + limits
 
 
+SCOPES = ("brief", "entry", "bibliography")    # what one call of ``check`` looks at (rules/context.py)
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
     severity: Severity
     summary: str                                   # one line for `citebrief rules`
-    check: Callable[["LintContext"], Iterable["Finding"]]
+    check: Callable[["LintContext"], Iterable["Hit"]]
     passing: tuple[Example, ...] = field(default=())
     failing: tuple[Example, ...] = field(default=())
+    scope: str = "brief"

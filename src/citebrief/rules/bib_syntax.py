@@ -6,15 +6,14 @@ from citebrief.rules.context import Hit
 
 
 def check(ctx):
-    if ctx.bib is None:
-        return
-    for line, message in ctx.bib.errors:
+    for line, message in ctx.bibfile.errors:
         yield Hit(message, bib_line=line)
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 
 RULE = Rule(
+    scope="bibliography",
     name="bib-syntax",
     severity=Severity.ERROR,
     summary="A block of the BibTeX bibliography cannot be parsed (unbalanced braces, missing comma...).",

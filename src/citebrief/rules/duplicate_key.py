@@ -6,16 +6,15 @@ from citebrief.rules.context import Hit
 
 
 def check(ctx):
-    if ctx.bib is None:
-        return
-    for dup in ctx.bib.duplicates:
-        first = ctx.bib.entries[dup.key]
-        yield Hit(f"duplicate key {dup.key} (first defined on line {first.line})", bib_line=dup.line)
+    for later, earlier in ctx.bibfile.duplicates:     # pandoc uses the later one
+        yield Hit(f"duplicate key {later.key} (first defined on line {earlier.line}; pandoc uses this later one)",
+                  bib_line=later.line)
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 
 RULE = Rule(
+    scope="bibliography",
     name="duplicate-key",
     severity=Severity.ERROR,
     summary="Two bibliography entries share one key.",

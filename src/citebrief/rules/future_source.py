@@ -6,23 +6,23 @@ from citebrief.rules.context import Hit
 
 
 def check(ctx):
-    checked = ctx.brief.checked
-    if ctx.bib is None or checked is None:
+    entry, checked = ctx.entry, ctx.checked    # checked: of the briefs that cite it
+    if checked is None:
         return
-    for entry in ctx.bib.entries.values():
-        when = entry.date()                  # the earliest day the date can mean: 2026 → 2026-01-01
-        if when is not None and when > checked:
-            name = entry.date_field()
-            written = entry.get(name)
-            if name == "year" and entry.has("month"):
-                written = f"{entry.get('month')} {written}"
-            yield Hit(f"entry {entry.key} is dated {written}, after the brief was checked "
-                      f"({checked.isoformat()})", bib_line=entry.field_lines.get(name, entry.line))
+    when = entry.date()                  # the earliest day the date can mean: 2026 → 2026-01-01
+    if when is not None and when > checked:
+        name = entry.date_field()
+        written = entry.get(name)
+        if name == "year" and entry.has("month"):
+            written = f"{entry.get('month')} {written}"
+        yield Hit(f"entry {entry.key} is dated {written}, after the brief was checked "
+                  f"({checked.isoformat()})", bib_line=entry.field_lines.get(name, entry.line))
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 
 RULE = Rule(
+    scope="entry",
     name="future-source",
     severity=Severity.WARNING,
     summary="A bibliography entry is dated after the brief's `checked` date.",

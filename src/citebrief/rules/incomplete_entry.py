@@ -12,23 +12,22 @@ REQUIRED = (
 
 
 def check(ctx):
-    if ctx.bib is None:
+    entry = ctx.entry
+    if entry.entry_type in ("xdata", "set"):   # containers, not sources
         return
-    for entry in ctx.bib.entries.values():
-        if entry.entry_type in ("xdata", "set"):   # containers, not sources
-            continue
-        missing = ["/".join(names) for names in REQUIRED if not entry.has(*names)]
-        if missing:
-            yield Hit(f"entry {entry.key} has no {', no '.join(missing)}", bib_line=entry.line)
-        elif entry.date() is None and not entry.undated:
-            name = entry.date_field()
-            yield Hit(f"entry {entry.key}: {name} `{entry.get(name)}` is not a date (write YYYY, YYYY-MM or "
-                      "YYYY-MM-DD, or n.d. for a source that has none)", bib_line=entry.field_lines.get(name, entry.line))
+    missing = ["/".join(names) for names in REQUIRED if not entry.has(*names)]
+    if missing:
+        yield Hit(f"entry {entry.key} has no {', no '.join(missing)}", bib_line=entry.line)
+    elif entry.date() is None and not entry.undated:
+        name = entry.date_field()
+        yield Hit(f"entry {entry.key}: {name} `{entry.get(name)}` is not a date (write YYYY, YYYY-MM or "
+                  "YYYY-MM-DD, or n.d. for a source that has none)", bib_line=entry.field_lines.get(name, entry.line))
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 
 RULE = Rule(
+    scope="entry",
     name="incomplete-entry",
     severity=Severity.ERROR,
     summary="A bibliography entry lacks a title, an author (or editor, organization...), or a readable date.",

@@ -6,17 +6,16 @@ from citebrief.rules.context import Hit
 
 
 def check(ctx):
-    if ctx.bib is None:
-        return
-    for entry in ctx.bib.entries.values():
-        if entry.has("url") and not entry.has("urldate"):
-            yield Hit(f"entry {entry.key} has a url but no urldate (when was the page read?)",
-                      bib_line=entry.field_lines.get("url", entry.line))
+    entry = ctx.entry
+    if entry.has("url") and not entry.has("urldate"):
+        yield Hit(f"entry {entry.key} has a url but no urldate (when was the page read?)",
+                  bib_line=entry.field_lines.get("url", entry.line))
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
 
 RULE = Rule(
+    scope="entry",
     name="missing-access-date",
     severity=Severity.WARNING,
     summary="A bibliography entry has a `url` but no `urldate`.",

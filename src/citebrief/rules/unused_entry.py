@@ -1,26 +1,16 @@
 """unused-entry: an entry no brief cites (nor lists in front-matter `nocite`) is probably stale."""
 
-from citebrief.bib import nocite_keys
 from citebrief.findings import Severity
 from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
 from citebrief.rules.context import Hit
 
 
 def check(ctx):
-    bib = ctx.bib
-    if bib is None:
+    # cited_keys: cited by any brief of the manuscript folder that uses this file (engine.py)
+    if ctx.bibfile.inline:       # a brief's own references: listing them is the author's choice
         return
-    used = set(ctx.cited_keys) | {c.key for c in ctx.brief.citations} | nocite_keys(ctx.brief.meta)
-    if "*" in used:
-        return
-    pending = [k for k in used if k in bib.entries]
-    while pending:                           # a cited entry uses its crossref/xdata parents
-        for parent in bib.parents(bib.entries[pending.pop()]):
-            if parent not in used and parent in bib.entries:
-                used.add(parent)
-                pending.append(parent)
-    for key, entry in bib.entries.items():
-        if key not in used and entry.entry_type not in ("xdata", "set"):
+    for key, entry in ctx.bibfile.entries.items():
+        if key not in ctx.cited_keys and entry.entry_type not in ("xdata", "set"):
             yield Hit(f"entry {key} is never cited (cite it, list it in `nocite`, or remove it)",
                       bib_line=entry.line)
 
@@ -28,6 +18,7 @@ def check(ctx):
 _SECOND = EXAMPLE_BIB.replace("{ice2025,", "{ice2024,")
 
 RULE = Rule(
+    scope="bibliography",
     name="unused-entry",
     severity=Severity.WARNING,
     summary="A bibliography entry is never cited and not listed in `nocite`.",

@@ -1,4 +1,4 @@
-"""Stage 2: read a BibTeX/biblatex bibliography into plain entries the rules can check.
+"""Read a BibTeX/biblatex file into plain entries the rules can check.
 
 bibtexparser's splitter does the tokenising (blocks, fields, line numbers, broken blocks);
 its middlewares are skipped because they cost more than pandoc's whole parse on big files.
@@ -11,132 +11,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from bibtexparser import model
 from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.splitter import Splitter
 
+from citebrief.bibliography.model import MONTH_NAMES, MONTHS, BibFile, Entry, closing_brace
 from citebrief.errors import CitebriefError
 
 # We report broken blocks ourselves, as findings; the splitter's log lines would only be noise.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
-MONTHS = {name: i for i, names in enumerate((
-    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-    ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-    ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
 # BibTeX's predefined macros: jan..dec expand to the month's name.
 _MONTH_MACROS = {abbr: MONTH_NAMES[i - 1] for abbr, i in MONTHS.items() if len(abbr) == 3}
+# A value may not grow past this through @string macros: 30 doublings of one macro would
+# otherwise take gigabytes from a few hundred bytes.
+MAX_VALUE = 64 * 1024
 
-
-@dataclass
-class Entry:
-    key: str
-    entry_type: str                 # lowercase, e.g. "article", "online", "report"
-    fields: dict[str, str]          # lowercase names; macros expanded; crossref fields inherited
-    line: int                       # 1-based line of "@type{key,"
-    field_lines: dict[str, int] = field(default_factory=dict)   # inherited fields: the entry's line
-    path: Path | None = None        # the bibliography file the entry was read from
-    display_path: str = ""          # that file as findings name it
-
-    def get(self, name: str) -> str | None:
-        """The field's value without enclosing braces, or None when absent or blank."""
-        value = self.fields.get(name)
-        if value is None:
-            return None
-        value = value.strip()
-        while value[:1] == "{" and _closing(value, 0) == len(value) - 1:   # {{Protected}} → Protected
-            value = value[1:-1].strip()
-        return value or None
-
-    def has(self, *names: str) -> bool:
-        return any(self.get(n) is not None for n in names)
-
-    def date_field(self) -> str | None:
-        """The field the entry's date comes from: biblatex ``date`` first, else BibTeX ``year``."""
-        for name in ("date", "year"):
-            if self.get(name) is not None:
-                return name
-        return None
-
-    @property
-    def undated(self) -> bool:
-        """The entry says outright that the source has no date (``date = {n.d.}``)."""
-        value = self.get("date") or self.get("year")
-        return value is not None and value.strip().lower() in UNDATED
-
-    def date(self) -> date | None:
-        """The earliest day the entry's date can mean (``2025`` → 2025-01-01), or None."""
-        return parse_date(self.get("date"), self.get("year"), self.get("month"))
-
-
-def parse_date(date_value: str | None, year: str | None = None, month: str | None = None) -> date | None:
-    """``date = {2025-06-01}``/``{2025-06}``/``{2025}`` (range: its start), else ``year`` + ``month``."""
-    if date_value is not None:
-        m = _DATE.match(date_value)
-        if m:
-            return _safe_date(int(m.group(1)), m.group(2), m.group(3))
-        return None
-    if year is None:
-        return None
-    m = _YEAR.search(year)
-    if not m:
-        return None
-    month_number = None
-    if month is not None:
-        word = month.strip().rstrip(".").lower()
-        month_number = str(MONTHS[word]) if word in MONTHS else word if word.isdigit() else None
-    return _safe_date(int(m.group(1)), month_number, None)
-
-
-UNDATED = frozenset({"n.d.", "n.d", "nd", "n. d.", "undated", "no date"})   # the style guides' "no date"
-_DATE = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-
-
-def _safe_date(year: int, month: str | None, day: str | None) -> date | None:
-    m = int(month) if month and 1 <= int(month) <= 12 else 1   # EDTF seasons (21-24) → the year
-    d = int(day) if day and month and 1 <= int(month) <= 12 else 1
-    try:
-        return date(year, m, d)
-    except ValueError:
-        try:
-            return date(year, m, 1)
-        except ValueError:
-            return None
-
-
-@dataclass
-class Bibliography:
-    path: Path
-    display_path: str               # how findings name the file
-    entries: dict[str, Entry] = field(default_factory=dict)    # first entry per key
-    duplicates: list[Entry] = field(default_factory=list)      # every later entry with a seen key
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, one-line message)
-
-    def parents(self, entry: Entry) -> list[str]:
-        """Keys this entry inherits from (``crossref``, ``xdata``), as written."""
-        keys = []
-        if entry.get("crossref"):
-            keys.append(entry.get("crossref"))
-        if entry.get("xdata"):
-            keys += [k.strip() for k in entry.get("xdata").split(",") if k.strip()]
-        return keys
-
-
-def nocite_keys(meta: dict) -> set[str]:
-    """Keys listed in front-matter ``nocite`` ("@*" gives "*": every entry counts as used)."""
-    value = meta.get("nocite")
-    text = " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
-    return set(re.findall(r"@\{?([^\s,;\]}]+)", text))
-
-
-# --------------------------------------------------------------------------- loading
 
 class _Splitter(Splitter):
     """bibtexparser's splitter with three fixes (all seen in TeX Live's own .bib files).
@@ -188,16 +80,13 @@ class _Splitter(Splitter):
                                             end_index=mark.start())
 
 
-def load_bibliography(path: Path, display_path: str | None = None) -> Bibliography:
-    path = Path(path)
-    shown = display_path if display_path is not None else str(path)
-    text = _read_text(path, shown)
+def load_bibtex(path: Path, shown: str, text: str) -> BibFile:
     splitter = _Splitter(_prepare(text))
     try:
         library = splitter.split()
     except Exception as exc:   # a bug in the splitter must still end in one line, not a traceback
         raise CitebriefError(f"cannot parse this BibTeX file ({type(exc).__name__})", shown) from exc
-    bib = Bibliography(path=path, display_path=shown)
+    bib = BibFile(path=path, display_path=shown)
     macros: dict[str, str] = {}
     found_bibtex = after_failure = False
     for block in library.blocks:
@@ -209,7 +98,12 @@ def load_bibliography(path: Path, display_path: str | None = None) -> Bibliograp
         if kind is model.Entry:               # a repeated field: the last value wins, as in pandoc
             _add_entry(bib, block, macros)
         elif kind is model.String:            # a redefined macro: the last definition wins
-            macros[block.key.strip().lower()] = _value(block.value, macros)
+            value = _value(block.value, macros)
+            if len(value) > MAX_VALUE:
+                bib.errors.append((block.start_line + 1, f"@string {block.key.strip()[:40]} grows past "
+                                   f"{MAX_VALUE // 1024} KB when expanded; it is cut there"))
+                value = value[:MAX_VALUE]
+            macros[block.key.strip().lower()] = value
         elif kind is model.ImplicitComment:
             if not after_failure:             # else it is the rest of the broken block
                 _check_stray_text(bib, block)
@@ -219,31 +113,10 @@ def load_bibliography(path: Path, display_path: str | None = None) -> Bibliograp
         found_bibtex = True
         after_failure = kind is model.ParsingFailedBlock
     if not found_bibtex and not bib.errors and text.strip() and not _only_comments(text):
-        raise CitebriefError(_not_bibtex(path, text), shown)
+        raise CitebriefError(_not_bibtex(text), shown)
     _inherit(bib)
     bib.errors.sort()
     return bib
-
-
-def _read_text(path: Path, shown: str) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CitebriefError("bibliography not found", shown) from None
-    except IsADirectoryError:
-        raise CitebriefError("bibliography is a folder, not a BibTeX file", shown) from None
-    except OSError as exc:
-        raise CitebriefError(f"cannot read bibliography: {exc.strerror or exc}", shown) from None
-    if data.startswith(b"%PDF"):
-        raise CitebriefError("this is a PDF, not a BibTeX bibliography", shown)
-    if b"\x00" in data[:8192]:
-        raise CitebriefError("this is a binary file, not a BibTeX bibliography", shown)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CitebriefError(f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the bibliography as UTF-8",
-                             shown, line) from None
 
 
 # ``%`` starts a comment outside values (pandoc and biber agree; classic BibTeX has no comments):
@@ -278,16 +151,16 @@ def _only_comments(text: str) -> bool:
     return not _prepare(text).strip()
 
 
-def _not_bibtex(path: Path, text: str) -> str:
+def _not_bibtex(text: str) -> str:
     head = text.lstrip()[:1]
     if head in "[{":
         try:
             json.loads(text)
-            return "this is JSON (CSL JSON?), not BibTeX: citebrief reads .bib bibliographies"
+            return "this is JSON, not BibTeX: name a CSL JSON bibliography with the .json extension"
         except ValueError:
             pass
     if text.lstrip().startswith("---") or re.match(r"\s*references\s*:", text):
-        return "this is YAML, not BibTeX: citebrief reads .bib bibliographies"
+        return "this is YAML, not BibTeX: name a CSL YAML bibliography with the .yaml extension"
     return "no BibTeX entries found (expected @type{key, ...}); is this a BibTeX file?"
 
 
@@ -295,7 +168,7 @@ _HEADER_WITHOUT_AT = re.compile(r"^[ \t]*([A-Za-z]+)[ \t]*\{[ \t]*([^\s,{}=\"]+)
 _FIELD_OUTSIDE = re.compile(r"^[ \t]*([A-Za-z][\w-]*)[ \t]*=[ \t]*[{\"\d]", re.M)
 
 
-def _check_stray_text(bib: Bibliography, block: model.ImplicitComment) -> None:
+def _check_stray_text(bib: BibFile, block: model.ImplicitComment) -> None:
     """Text between entries is a comment to BibTeX, but some of it is clearly a broken entry."""
     text = block.comment
     for pattern, message in ((_HEADER_WITHOUT_AT, "entry start `{0}{{{1},` has no `@`; the entry is ignored"),
@@ -340,7 +213,7 @@ def _explain(block: model.ParsingFailedBlock, bibstr: str) -> tuple[int, str]:
 _KEY_OK = re.compile(r"[^\s,{}\"=]+")
 
 
-def _add_entry(bib: Bibliography, block: model.Entry, macros: dict[str, str]) -> None:
+def _add_entry(bib: BibFile, block: model.Entry, macros: dict[str, str]) -> None:
     line = block.start_line + 1
     key = block.key
     if not _KEY_OK.fullmatch(key):
@@ -359,15 +232,13 @@ def _add_entry(bib: Bibliography, block: model.Entry, macros: dict[str, str]) ->
         fields[name] = _value(f.value, macros)
         lines[name] = f.start_line + 1
     entry = Entry(key, block.entry_type, fields, line, lines, bib.path, bib.display_path)
-    if key in bib.entries:
-        bib.duplicates.append(entry)
-    else:
-        bib.entries[key] = entry
+    earlier = bib.entries.get(key)
+    if earlier is not None:            # pandoc uses the last definition of a key
+        bib.duplicates.append((entry, earlier))
+    bib.entries[key] = entry
 
 
 # A value: {...} or "..." or a number or a macro name, joined with ``#``.
-_BRACE = re.compile(r"(?<!\\)[{}]")
-_QUOTE_OR_BRACE = re.compile(r'(?<!\\)[{}"]')
 _BARE = re.compile(r"[^\s#%{}\"]+")
 
 
@@ -382,7 +253,13 @@ def _value(raw: str, macros: dict[str, str]) -> str:
             return raw
         word = raw.lower()
         return macros.get(word) or _MONTH_MACROS.get(word) or raw
-    return _squash("".join(_parts(raw, macros)))
+    pieces, size = [], 0
+    for piece in _parts(raw, macros):
+        pieces.append(piece)
+        size += len(piece)
+        if size > MAX_VALUE:               # bounded as it grows, not after: see MAX_VALUE
+            break
+    return _squash("".join(pieces))
 
 
 def _parts(raw: str, macros: dict[str, str]):
@@ -395,7 +272,7 @@ def _parts(raw: str, macros: dict[str, str]):
             j = raw.find("\n", i)
             i = n if j < 0 else j + 1
         elif ch in '{"':
-            end = _closing(raw, i)
+            end = closing_brace(raw, i)
             yield raw[i + 1:end]
             i = end + 1
         else:
@@ -409,30 +286,13 @@ def _parts(raw: str, macros: dict[str, str]):
             i = m.end()
 
 
-def _closing(raw: str, start: int) -> int:
-    """Index of the delimiter closing the ``{`` or ``"`` at ``start`` (end of text if unclosed)."""
-    quoted = raw[start] == '"'
-    depth = 0
-    for m in (_QUOTE_OR_BRACE if quoted else _BRACE).finditer(raw, start + 1):
-        ch = m.group(0)
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0 and not quoted:
-                return m.start()
-            depth -= 1
-        elif depth == 0:                      # a quote outside braces ends a quoted value
-            return m.start()
-    return len(raw)
-
-
 def _squash(text: str) -> str:
     if "\n" in text or "  " in text or "\t" in text:
         return " ".join(text.split())
     return text.strip()
 
 
-def _inherit(bib: Bibliography) -> None:
+def _inherit(bib: BibFile) -> None:
     """``crossref``/``xdata``: a child gets every field it lacks from its parents (child wins)."""
     entries = bib.entries
     folded = {k.lower(): e for k, e in entries.items()}
@@ -442,9 +302,15 @@ def _inherit(bib: Bibliography) -> None:
         if entry.key in done:
             return
         done.add(entry.key)
-        for parent_key in bib.parents(entry):
+        for parent_key in entry.parents():
             parent = entries.get(parent_key) or folded.get(parent_key.lower())
-            if parent is None or parent.key in seen:
+            if parent is None:
+                continue
+            if parent.key in seen:         # pandoc's citeproc would chase this loop until memory runs out
+                loop = f"{entry.key} → {parent.key}"
+                bib.errors.append((entry.field_lines.get("crossref", entry.line),
+                                   f"crossref/xdata loop: {loop} leads back to an entry it came from"))
+                bib.unsafe.append(f"crossref/xdata loop at {entry.key}")
                 continue
             resolve(parent, seen | {entry.key})
             for name, value in parent.fields.items():

@@ -1,12 +1,13 @@
-"""Stage 1 of a compile: the one ``pandoc --citeproc`` pass to a JSON AST, then the changes every
-output format shares, made in Python on that JSON:
+"""The changes every output format shares, made in Python on the citeproc pass's JSON AST:
 
 * the title block's "Checked on <Month D, YYYY>" line and the disclaimer, at the top of the body;
 * each flagged ``[...]{.limitation}`` span (or ``::: limitation`` div) gets an id, a visible
   marker (L1, L2...), the Word style "Limitation" and a typst highlight;
 * the limitations section gets a list "Flagged in the text" linking back to each flagged span;
 * the bibliography gets a "References" heading unless the brief names its own;
-* raw HTML is cleaned, unsafe links unwrapped, and local images resolved (a missing one is an error).
+* the metadata is rebuilt as plain text (meta.py) and the disclaimer goes through this same transform;
+* raw markup other than HTML is dropped (the HTML output is sanitized whole, sanitize.py), unsafe
+  links unwrapped, and local images checked and confined to the project (images.py).
 
 Markup meant for one writer is carried as raw inlines/blocks of that format (``typst``): the other
 writers drop it, so one AST serves all three formats.
@@ -14,134 +15,22 @@ writers drop it, so one AST serves all three formats.
 
 from __future__ import annotations
 
-import base64
 import json
-import mimetypes
-import os
-import re
-import subprocess
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote
 
 from citebrief.ast import no_gc, stringify
-from citebrief.compile.cache import file_hash
-from citebrief.compile.sanitize import clean_attr, clean_html, safe_link, url_scheme
+from citebrief.compile.images import Image, local_image
+from citebrief.compile.meta import Meta, read_meta, words, writer_meta
+from citebrief.compile.sanitize import safe_link, url_scheme
 from citebrief.errors import CitebriefError
-from citebrief.pandoc import pandoc_env, pandoc_path, rts_refused
-from citebrief.parse.source import front_matter_field
 
 HTML_FORMATS = {"html", "html5", "html4"}
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-FALLBACK_EPOCH = 315532800          # 1980-01-01: the earliest date a ZIP (DOCX) can hold
-# --- the citeproc pass ------------------------------------------------------
 
-class CiteprocRun:
-    """``pandoc --citeproc -t json`` started in the background (so the lint gate can run meanwhile)."""
-
-    def __init__(self, brief: Path, bibliographies: list[Path], csl: Path | None, shown: str):
-        self.shown = shown
-        args = [pandoc_path(), str(brief), "-f", "markdown", "--citeproc", "-M", "link-citations=true",
-                "-t", "json"]
-        for bib in bibliographies:
-            args += ["--bibliography", str(bib)]
-        if csl is not None:
-            args += ["--csl", str(csl)]
-        self.args = args
-        self._start()
-
-    def _start(self) -> None:
-        try:
-            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, env=pandoc_env())
-        except OSError as exc:
-            raise CitebriefError(f"cannot run pandoc: {exc}", self.shown, exit_code=1) from exc
-
-    def result(self) -> bytes:
-        out, err = self.proc.communicate()
-        if rts_refused(self.proc.returncode, err):
-            self._start()
-            out, err = self.proc.communicate()
-        if self.proc.returncode != 0:
-            raise CitebriefError(f"pandoc --citeproc failed: {_pandoc_message(err)}", self.shown, exit_code=1)
-        return out
-
-    def cancel(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.communicate()
-
-
-def _pandoc_message(stderr: bytes) -> str:
-    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-    errors = [ln for ln in lines if not ln.startswith("[WARNING]")]
-    return " ".join((errors or lines or ["no message"])[:2])
-
-
-# --- the brief's metadata ---------------------------------------------------
-
-@dataclass
-class Meta:
-    title: str = ""
-    subtitle: str = ""
-    authors: list[str] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    checked: date | None = None
-    lang: str = "en"
-
-    @property
-    def checked_text(self) -> str:
-        return f"Checked on {format_date(self.checked)}" if self.checked else ""
-
-
-def format_date(d: date) -> str:
-    return f"{d:%B} {d.day}, {d.year}"
-
-
-def epoch_of(d: date) -> int:
-    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp())
-
-
-def checked_in_front_matter(source: bytes) -> date | None:
-    """The ``checked:`` date, known before pandoc runs (it sets the outputs' timestamps)."""
-    value = front_matter_field(source[:16384].decode("utf-8", "replace"), "checked")
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def read_meta(meta: dict) -> Meta:
-    m = Meta()
-    m.title = stringify(meta.get("title", []))
-    m.subtitle = stringify(meta.get("subtitle", []))
-    m.lang = stringify(meta.get("lang", [])) or "en"
-    for key, target in (("author", m.authors), ("keywords", m.keywords)):
-        value = meta.get(key)
-        items = value["c"] if isinstance(value, dict) and value.get("t") == "MetaList" else [value] if value else []
-        target.extend(s for s in (stringify(i) for i in items) if s)
-    try:
-        m.checked = date.fromisoformat(stringify(meta.get("checked", []))[:10])
-    except ValueError:
-        m.checked = None
-    return m
-
-
-# --- the shared AST changes -------------------------------------------------
 
 def Str(s):                       # noqa: N802 - pandoc constructor names
     return {"t": "Str", "c": s}
-
-
-def words(text: str) -> list:
-    out: list = []
-    for i, w in enumerate(text.split(" ")):
-        if i:
-            out.append({"t": "Space"})
-        if w:
-            out.append(Str(w))
-    return out
 
 
 def raw(fmt: str, text: str, block: bool = False) -> dict:
@@ -166,10 +55,10 @@ class Flag:
 
 @dataclass
 class Prepared:
-    ast: bytes                     # the JSON AST all writers read
-    html_ast: bytes                # the same with images embedded as data: URIs (self-contained HTML)
+    ast: bytes                     # the JSON AST the typst writer reads (images: names in the build folder)
+    html_ast: bytes                # the same with images embedded as data: URIs (HTML and DOCX)
     meta: Meta
-    deps: dict[str, str]           # images read (path -> sha256), for the cache
+    images: list[Image]            # local images, checked (the PDF build copies them; the cache hashes them)
     flags: list[Flag]
     # the same AST in pieces, for writers run on parts of the body (pdf.py): the document's JSON up
     # to the first block, each top-level block's JSON and its type
@@ -184,13 +73,12 @@ class Prepared:
 
 
 class _Transformer:
-    def __init__(self, brief_dir: Path, shown: str, limitation_headings: tuple[str, ...]):
-        self.brief_dir = brief_dir
+    def __init__(self, brief_dir: Path, root: Path, shown: str, limitation_headings: tuple[str, ...]):
+        self.brief_dir, self.root = brief_dir, root
         self.shown = shown
         self.headings = tuple(h.lower() for h in limitation_headings)
         self.flags: list[Flag] = []
-        self.images: dict[str, Path] = {}      # absolute path -> path (local images)
-        self.used_ids: set[str] = set()
+        self.images: dict[str, Image] = {}     # build name -> image
 
     # blocks ---------------------------------------------------------------
     def blocks(self, blocks: list) -> list:
@@ -209,10 +97,8 @@ class _Transformer:
         if t in ("Para", "Plain"):
             b["c"] = self.inlines(c)
         elif t == "Header":
-            c[1] = clean_attr(c[1])
             c[2] = self.inlines(c[2])
         elif t == "Div":
-            c[0] = clean_attr(c[0])
             c[1] = self.blocks(c[1])
             if "limitation" in c[0][1]:
                 return self.flag_div(b)
@@ -228,14 +114,10 @@ class _Transformer:
             b["c"] = [self.inlines(line) for line in c]
         elif t == "RawBlock":
             return self.raw(b, block=True)
-        elif t == "CodeBlock":
-            c[0] = clean_attr(c[0])
         elif t == "Figure":
-            c[0] = clean_attr(c[0])
             c[1][1] = self.blocks(c[1][1])
             c[2] = self.blocks(c[2])
         elif t == "Table":
-            c[0] = clean_attr(c[0])
             self.generic(c[1:])
         return b
 
@@ -273,12 +155,10 @@ class _Transformer:
         elif t in ("Quoted", "Cite"):
             c[1] = self.inlines(c[1])
         elif t == "Span":
-            c[0] = clean_attr(c[0])
             c[1] = self.inlines(c[1])
             if "limitation" in c[0][1]:
                 return self.flag_span(n)
         elif t == "Link":
-            c[0] = clean_attr(c[0])
             c[1] = self.inlines(c[1])
             if not safe_link(c[2][0]):
                 return {"t": "Span", "c": [c[0], c[1]]}
@@ -288,33 +168,24 @@ class _Transformer:
             n["c"] = self.blocks(c)
         elif t == "RawInline":
             return self.raw(n, block=False)
-        elif t == "Code":
-            c[0] = clean_attr(c[0])
         return n
 
     def raw(self, node: dict, block: bool):
+        """Raw HTML stays (the whole HTML output is sanitized, sanitize.py); any other raw markup is
+        dropped: only citebrief's own typst reaches typst, no one's openxml reaches Word."""
         fmt, text = node["c"]
-        fmt = fmt.lower()
-        if fmt in HTML_FORMATS:
-            cleaned = clean_html(text)
-            return raw("html", cleaned, block) if cleaned else None
-        if fmt in ("typst", "openxml"):       # only citebrief's own typst reaches typst
-            return None
-        return node
+        return raw("html", text, block) if fmt.lower() in HTML_FORMATS else None
 
     def image(self, n: dict):
-        attr, alt, (url, title) = n["c"]
-        n["c"][0] = clean_attr(attr)
+        _attr, alt, (url, title) = n["c"]
         scheme = url_scheme(url)
         if scheme in ("http", "https"):       # readers' copies make no network requests: link it instead
             return {"t": "Link", "c": [["", ["remote-image"], []], alt or words("image"), [url, title]]}
-        if scheme is not None:
+        if scheme is not None:                # data:, file:, javascript:...: the alternative text
             return {"t": "Span", "c": [["", [], []], alt]}
-        path = (self.brief_dir / unquote(url)).resolve()
-        if not path.is_file():
-            raise CitebriefError(f"image not found: {url}", self.shown, exit_code=1)
-        self.images[str(path)] = path
-        n["c"][2] = [str(path), title]
+        image = local_image(url, self.brief_dir, self.root, self.shown)
+        self.images[image.build_name] = image
+        n["c"][2] = [image.build_name, title]
         return n
 
     # flagged limitations --------------------------------------------------
@@ -397,22 +268,24 @@ def _meta_blocks(value) -> list:
     return [{"t": "Para", "c": words(stringify(value))}]
 
 
-def prepare(ast_bytes: bytes, brief: Path, shown: str, limitation_headings: tuple[str, ...]) -> Prepared:
+def prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...]) -> Prepared:
     """Apply the shared changes to the citeproc AST (see the module docstring)."""
     with no_gc():
-        return _prepare(ast_bytes, brief, shown, limitation_headings)
+        try:
+            return _prepare(ast_bytes, brief, root, shown, limitation_headings)
+        except RecursionError:
+            raise CitebriefError("quotes, lists or divs are nested too deeply to compile", shown) from None
 
 
-def _prepare(ast_bytes: bytes, brief: Path, shown: str, limitation_headings: tuple[str, ...]) -> Prepared:
+def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...]) -> Prepared:
     try:
         doc = json.loads(ast_bytes)
     except ValueError as exc:
         raise CitebriefError(f"pandoc gave unreadable JSON: {exc}", shown, exit_code=1) from exc
     meta_json = doc.get("meta", {})
-    for used_by_citeproc in ("bibliography", "csl"):   # absolute paths: DOCX would publish them as properties
-        meta_json.pop(used_by_citeproc, None)
     meta = read_meta(meta_json)
-    tr = _Transformer(brief.parent, shown, limitation_headings)
+    doc["meta"] = writer_meta(meta)         # plain text only: nothing else of the front matter reaches a writer
+    tr = _Transformer(brief.parent, root, shown, limitation_headings)
     blocks = tr.blocks(doc["blocks"])
 
     # the front block: "Checked on ..." and the disclaimer
@@ -459,18 +332,14 @@ def _prepare(ast_bytes: bytes, brief: Path, shown: str, limitation_headings: tup
     blocks_json = [encode(b) for b in blocks]
     block_types = [b["t"] for b in blocks]
     ast = (head + ",".join(blocks_json) + "]}").encode()
-    deps = {p: file_hash(path) for p, path in sorted(tr.images.items())}
-    html_ast = ast
-    if tr.images:
-        html_ast = _embed_images(ast, tr.images)
-    return Prepared(ast, html_ast, meta, deps, tr.flags, head, blocks_json, block_types)
+    html_ast = _embed_images(ast, tr.images) if tr.images else ast
+    return Prepared(ast, html_ast, meta, sorted(tr.images.values(), key=lambda i: i.build_name), tr.flags,
+                    head, blocks_json, block_types)
 
 
-def _embed_images(ast: bytes, images: dict[str, Path]) -> bytes:
-    """The HTML variant: local images as data: URIs (so the file is self-contained)."""
+def _embed_images(ast: bytes, images: dict[str, Image]) -> bytes:
+    """The HTML/DOCX variant: local images as data: URIs (self-contained, and pandoc reads no file)."""
     text = ast.decode()
-    for p, path in images.items():
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        uri = f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-        text = text.replace(json.dumps(p, ensure_ascii=False), json.dumps(uri))
+    for name, image in images.items():   # build names are "img-<hex>.<ext>": they occur nowhere else
+        text = text.replace(json.dumps(name), json.dumps(image.data_uri()))
     return text.encode()

@@ -1,0 +1,219 @@
+"""The one place that runs pandoc and typst, always inside limits.
+
+pandoc comes with pypandoc-binary, typst with the ``typst`` package: nothing to install. Every run
+has a time limit and a memory cap (pandoc: GHC's heap limit ``-M``; typst: a worker process with an
+address-space limit), so a hostile brief ends in seconds with one line instead of hanging a CI
+runner. Errors are summarised, never echoed: pandoc and typst quote the files they choke on, and a
+CSL "style" that is a symlink to ``/proc/self/environ`` would otherwise print the CI's secrets.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from citebrief.errors import CitebriefError, printable
+
+# pandoc's GHC runtime: a small allocation area (fits the CPU cache) and an old generation that is
+# not collected before it reaches 512 MB (every pass over a 100,000-word brief runs 15-30% faster).
+PANDOC_RTS = "-A1m -O512m"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per run of pandoc or typst. A brief that needs more is refused, not waited for."""
+
+    seconds: float = 120.0
+    memory_mb: int = 3072
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@functools.lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:  # pragma: no cover - broken install
+        raise CitebriefError(f"pandoc not found ({exc}); reinstall citebrief") from exc
+
+
+@functools.lru_cache(maxsize=1)
+def _probe() -> tuple[bool, str]:
+    """(does this pandoc take runtime options?, its version). A pandoc built without ``-rtsopts``
+    refuses GHCRTS outright; it then runs without them (and without GHC's heap cap: the time limit
+    still holds)."""
+    for rts in (True, False):
+        env = _env(rts, DEFAULT_LIMITS, None)
+        try:
+            out = subprocess.run([pandoc_path(), "--version"], capture_output=True, env=env, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise CitebriefError(f"cannot run pandoc ({type(exc).__name__}); reinstall citebrief") from exc
+        if out.returncode == 0:
+            words = out.stdout.decode("utf-8", "replace").split()
+            return rts, words[1] if len(words) > 1 else "unknown"
+    raise CitebriefError("pandoc does not start; reinstall citebrief")
+
+
+def pandoc_version() -> str:
+    return _probe()[1]
+
+
+@functools.lru_cache(maxsize=1)
+def typst_version() -> str:
+    try:
+        return metadata.version("typst")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def _env(rts: bool, limits: Limits, epoch: int | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if rts and "GHCRTS" not in os.environ:    # a GHCRTS set by the user wins
+        env["GHCRTS"] = f"{PANDOC_RTS} -M{limits.memory_mb}m"
+    if epoch is not None:
+        env.setdefault("SOURCE_DATE_EPOCH", str(epoch))
+    return env
+
+
+def pandoc_env(epoch: int | None = None, limits: Limits = DEFAULT_LIMITS) -> dict[str, str]:
+    return _env(_probe()[0], limits, epoch)
+
+
+class PandocRun:
+    """One pandoc process, started at once (so other work overlaps it); ``result()`` waits for it.
+
+    ``what`` names the job in messages ("reading", "citeproc", "writing HTML"), ``shown`` the brief.
+    """
+
+    def __init__(self, args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,
+                 epoch: int | None = None, limits: Limits = DEFAULT_LIMITS, cwd: Path | None = None):
+        self.shown, self.what, self.limits = shown, what, limits
+        self._input = input_bytes
+        try:
+            self.proc = subprocess.Popen([pandoc_path(), *args], env=pandoc_env(epoch, limits), cwd=cwd,
+                                         stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise CitebriefError(f"cannot run pandoc ({exc.strerror or type(exc).__name__})", shown,
+                                 exit_code=1) from exc
+
+    def result(self) -> bytes:
+        try:
+            out, err = self.proc.communicate(self._input, timeout=self.limits.seconds)
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            raise CitebriefError(f"pandoc ({self.what}) took longer than {self.limits.seconds:.0f} s and was "
+                                 f"stopped: the input is too large or too deeply nested", self.shown) from None
+        finally:
+            self._input = None
+        if self.proc.returncode != 0:
+            message, line = summarise_pandoc_error(err, self.proc.returncode, self.limits)
+            raise CitebriefError(f"pandoc ({self.what}) failed: {message}", self.shown, line)
+        return out
+
+    def cancel(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.communicate(timeout=5)
+        except (subprocess.TimeoutExpired, ValueError, OSError):  # pragma: no cover - already gone
+            pass
+
+
+def run_pandoc(args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,
+               epoch: int | None = None, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Run pandoc to the end and return its stdout; failures are one-line CitebriefErrors."""
+    return PandocRun(args, shown=shown, what=what, input_bytes=input_bytes, epoch=epoch, limits=limits).result()
+
+
+# --- what a failure says ------------------------------------------------------------
+
+_YAML_ERROR = re.compile(r"YAML parse exception at line (\d+), column \d+")
+# pandoc's own messages worth passing on, and how much of each is safe to show: a reference or
+# file *name* may be shown (escaped), never what pandoc read from a file.
+_KNOWN = (
+    (re.compile(r"Heap exhausted|heap overflow|out of memory", re.I),
+     lambda m, lim: f"it needed more than {lim.memory_mb} MB of memory (the input is too large, too deeply "
+                    f"nested, or a bibliography's crossref chain loops)"),
+    (re.compile(r"stack overflow", re.I), lambda m, lim: "the input is nested too deeply"),
+    (re.compile(r"Could not find data file (\S+)"), lambda m, lim: f"data file {_name(m.group(1))} not found"),
+    (re.compile(r"(?:Error parsing|Could not parse) (?:the )?CSL|CSL style|citeproc.*style", re.I),
+     lambda m, lim: "the CSL style could not be read (is it a CSL 1.0 XML file?)"),
+    (re.compile(r"Error (?:reading|parsing) bibliography(?: file)? (\S+)", re.I),
+     lambda m, lim: f"the bibliography {_name(m.group(1))} could not be read"),
+    (re.compile(r"(?:openBinaryFile|withFile|openFile): does not exist.*?\(?(?:No such file)", re.I),
+     lambda m, lim: "a file it needed does not exist"),
+    (re.compile(r"PandocResourceNotFound|Could not fetch resource|Could not find image", re.I),
+     lambda m, lim: "an image or resource could not be found"),
+    (re.compile(r"Unknown (?:reader|writer|extension)", re.I), lambda m, lim: "an internal option was refused"),
+)
+
+
+def _name(value: str) -> str:
+    return printable(value.strip("`'\"").rstrip(".:,"))[:120]
+
+
+def summarise_pandoc_error(stderr: bytes, returncode: int, limits: Limits = DEFAULT_LIMITS) -> tuple[str, int | None]:
+    """(one line, source line or None) for a failed pandoc run — a summary, never pandoc's text."""
+    text = stderr.decode("utf-8", "replace")
+    m = _YAML_ERROR.search(text)
+    if m:   # pandoc counts the front matter's lines from 0
+        return "invalid YAML metadata", int(m.group(1)) + 1
+    for pattern, say in _KNOWN:
+        m = pattern.search(text)
+        if m:
+            return say(m, limits), None
+    if returncode < 0:
+        return f"it was stopped by signal {-returncode}", None
+    return f"exit code {returncode} (run pandoc on the file by hand to see its own message)", None
+
+
+# --- typst --------------------------------------------------------------------------
+
+def compile_typst(source: bytes, root: Path, *, timestamp: int, shown: str,
+                  limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """typst source → PDF in a worker process with ``root`` as its only readable folder, a time
+    limit and a memory cap (a crafted image must not exhaust the machine)."""
+    args = [sys.executable, "-m", "citebrief.typst_worker", str(root), str(timestamp), str(limits.memory_mb)]
+    try:
+        proc = subprocess.run(args, input=source, capture_output=True, timeout=limits.seconds,
+                              env={**os.environ, "PYTHONSAFEPATH": "1"})
+    except subprocess.TimeoutExpired:
+        raise CitebriefError(f"typst took longer than {limits.seconds:.0f} s and was stopped", shown,
+                             exit_code=1) from None
+    except OSError as exc:
+        raise CitebriefError(f"cannot run typst ({exc.strerror or type(exc).__name__})", shown, exit_code=1) from exc
+    if proc.returncode != 0:
+        raise CitebriefError(f"typst failed: {_typst_summary(proc.stderr, proc.returncode, limits)}", shown,
+                             exit_code=1)
+    return proc.stdout
+
+
+_TYPST_KNOWN = (
+    (re.compile(r"MemoryError|memory allocation|out of memory|Cannot allocate", re.I),
+     lambda lim: f"it needed more than {lim.memory_mb} MB of memory"),
+    (re.compile(r"failed to (?:load|decode) image|unknown image format|image", re.I),
+     lambda lim: "an image could not be decoded"),
+    (re.compile(r"file not found|access denied|outside of project root", re.I),
+     lambda lim: "a file outside its build folder was asked for"),
+    (re.compile(r"label .* does not exist", re.I), lambda lim: "a link points to a label that does not exist"),
+)
+
+
+def _typst_summary(stderr: bytes, returncode: int, limits: Limits) -> str:
+    text = stderr.decode("utf-8", "replace")
+    for pattern, say in _TYPST_KNOWN:
+        if pattern.search(text):
+            return say(limits)
+    if returncode < 0:
+        return f"it was stopped by signal {-returncode}"
+    return "it could not lay out the document"

@@ -1,0 +1,35 @@
+"""``python -m citebrief.typst_worker ROOT TIMESTAMP MEMORY_MB``: typst source on stdin, PDF on stdout.
+
+typst runs in this separate process (started by ``citebrief.tools.compile_typst``) so that it can be
+given a memory cap and be stopped on time: a crafted image or table must not take the machine down,
+and a library call in the main process could not be interrupted. Only typst's bundled fonts are
+used, so the same source gives the same bytes on any machine.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+
+
+def main(argv: list[str]) -> int:
+    root, timestamp, memory_mb = argv[0], int(argv[1]), int(argv[2])
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    source = sys.stdin.buffer.read()
+    import typst   # after the limit: typst's own allocations count too
+
+    try:
+        pdf = typst.compile(source, root=root, timestamp=timestamp, ignore_system_fonts=True)
+    except MemoryError:
+        sys.stderr.write("MemoryError\n")
+        return 1
+    except Exception as exc:   # typst's own error types; the parent summarises the text
+        sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+        return 1
+    sys.stdout.buffer.write(pdf)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
