@@ -65,8 +65,8 @@ def writer_meta(m: Meta) -> dict:
     for key, values in (("author", m.authors), ("keywords", m.keywords)):
         if values:
             out[key] = {"t": "MetaList", "c": [_inlines(v) for v in values]}
-    if m.checked:
-        out["date"] = _inlines(m.checked.isoformat())
+    if m.checked:       # DOCX keeps it as a document property; the title block shows "Checked on ..."
+        out["checked"] = {"t": "MetaString", "c": m.checked.isoformat()}
     return out
 
 

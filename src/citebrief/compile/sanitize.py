@@ -65,7 +65,7 @@ def clean_body(html: str) -> str:
     """An HTML fragment (the document's body) with only the allow-listed markup left."""
     return nh3.clean(html, tags=TAGS, clean_content_tags=CLEAN_CONTENT, attributes=ATTRIBUTES,
                      generic_attribute_prefixes=PREFIXES, attribute_filter=_attribute, strip_comments=True,
-                     link_rel="noopener noreferrer nofollow", url_schemes=SAFE_SCHEMES | {"data"},
+                     link_rel=None, url_schemes=SAFE_SCHEMES | {"data"},
                      filter_style_properties=STYLE_PROPERTIES)
 
 
