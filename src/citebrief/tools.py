@@ -91,12 +91,14 @@ def pandoc_env(epoch: int | None = None, limits: Limits = DEFAULT_LIMITS) -> dic
 class PandocRun:
     """One pandoc process, started at once (so other work overlaps it); ``result()`` waits for it.
 
-    ``what`` names the job in messages ("reading", "citeproc", "writing HTML"), ``shown`` the brief.
+    ``what`` names the job in messages ("reading", "citeproc", "writing HTML"), ``shown`` the brief;
+    a failure ends the command with ``exit_code`` (2 when the brief itself cannot be read: lint).
     """
 
     def __init__(self, args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,
-                 epoch: int | None = None, limits: Limits = DEFAULT_LIMITS, cwd: Path | None = None):
-        self.shown, self.what, self.limits = shown, what, limits
+                 epoch: int | None = None, limits: Limits = DEFAULT_LIMITS, cwd: Path | None = None,
+                 exit_code: int = 1):
+        self.shown, self.what, self.limits, self.exit_code = shown, what, limits, exit_code
         self._input = input_bytes
         try:
             self.proc = subprocess.Popen([pandoc_path(), *args], env=pandoc_env(epoch, limits), cwd=cwd,
@@ -112,12 +114,13 @@ class PandocRun:
         except subprocess.TimeoutExpired:
             self.cancel()
             raise CitebriefError(f"pandoc ({self.what}) took longer than {self.limits.seconds:.0f} s and was "
-                                 f"stopped: the input is too large or too deeply nested", self.shown) from None
+                                 f"stopped: the input is too large or too deeply nested", self.shown,
+                                 exit_code=self.exit_code) from None
         finally:
             self._input = None
         if self.proc.returncode != 0:
             message, line = summarise_pandoc_error(err, self.proc.returncode, self.limits)
-            raise CitebriefError(f"pandoc ({self.what}) failed: {message}", self.shown, line)
+            raise CitebriefError(f"pandoc ({self.what}) failed: {message}", self.shown, line, exit_code=self.exit_code)
         return out
 
     def cancel(self) -> None:
@@ -130,9 +133,10 @@ class PandocRun:
 
 
 def run_pandoc(args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,
-               epoch: int | None = None, limits: Limits = DEFAULT_LIMITS) -> bytes:
+               epoch: int | None = None, limits: Limits = DEFAULT_LIMITS, exit_code: int = 1) -> bytes:
     """Run pandoc to the end and return its stdout; failures are one-line CitebriefErrors."""
-    return PandocRun(args, shown=shown, what=what, input_bytes=input_bytes, epoch=epoch, limits=limits).result()
+    return PandocRun(args, shown=shown, what=what, input_bytes=input_bytes, epoch=epoch, limits=limits,
+                     exit_code=exit_code).result()
 
 
 # --- what a failure says ------------------------------------------------------------

@@ -78,16 +78,16 @@ def resolve_csl(csl: str | None, config: Config, inp: BriefInput) -> Path | None
     pandoc's built-in Chicago author-date. It must be a file inside the project."""
     front_csl = inp.front.text("csl")
     if csl:
-        path, origin, base = Path(csl), "--csl", Path.cwd()
+        value, origin, base = csl, "--csl", Path.cwd()
     elif front_csl:
-        path, origin, base = Path(front_csl), inp.shown, inp.path.parent
+        value, origin, base = front_csl, inp.shown, inp.path.parent
     elif config.csl:
-        path, origin, base = config.path(config.csl), "[tool.citebrief] csl", config.root
+        value, origin, base = config.csl, "[tool.citebrief] csl", config.root
     else:
         return None
-    resolved = confine(path, inp.root, "CSL style", origin, relative_to=base)
+    resolved = confine(value, inp.root, "CSL style", origin, relative_to=base)
     if not resolved.is_file():
-        raise CitebriefError("CSL style not found", str(path) if origin != inp.shown else f"{inp.shown}: {path}")
+        raise CitebriefError("CSL style not found", value if origin != inp.shown else f"{inp.shown}: {value}")
     return resolved
 
 

@@ -77,7 +77,8 @@ def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1
     cuts = split_points(body, front.end, pieces)
     bounds = [0, *cuts, len(body)]
     runs = [PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
-                      input_bytes=body[a:b].encode("utf-8"), limits=limits) for a, b in zip(bounds, bounds[1:])]
+                      input_bytes=body[a:b].encode("utf-8"), limits=limits, exit_code=2)
+            for a, b in zip(bounds, bounds[1:])]
     try:
         for run in runs:
             yield _decode(run.result(), display)
