@@ -339,3 +339,18 @@ MINIMAL_CSL = """<?xml version="1.0" encoding="utf-8"?>
   <text variable="URL" prefix=" "/></layout></bibliography>
 </style>
 """
+
+
+def test_unknown_key_still_gives_a_pdf_with_pandocs_mark(proj):
+    """With --no-lint a brief citing a key no bibliography has still compiles to all three formats:
+    the citation shows pandoc's missing-citation mark ("nope?"), not a link to nothing."""
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write("\nA claim citing a key that is nowhere [@nope].\n")
+    code, log = build(proj, "pdf", "html", "docx", lint=False)
+    assert code == 0, log.text
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(proj / "out" / "brief.pdf").pages)
+    assert "nope?" in text
+    html = (proj / "out" / "brief.html").read_text()
+    assert "<strong>nope?</strong>" in html and 'href="#ref-nope"' not in html
+    assert 'href="#ref-ice2025"' in html              # resolved citations keep their links

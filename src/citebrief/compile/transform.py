@@ -16,6 +16,7 @@ writers drop it, so one AST serves all three formats.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from citebrief.errors import CitebriefError
 
 HTML_FORMATS = {"html", "html5", "html4"}
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_REF_ID = re.compile(r'"(ref-(?:[^"\\]|\\.)*)",\["csl-entry"')     # a bibliography entry's Div id in the JSON
 
 
 def Str(s):                       # noqa: N802 - pandoc constructor names
@@ -79,6 +81,7 @@ class _Transformer:
         self.headings = tuple(h.lower() for h in limitation_headings)
         self.flags: list[Flag] = []
         self.images: dict[str, Image] = {}     # build name -> image
+        self.ref_ids: set[str] = set()         # ids of the bibliography's entries (ref-<key>)
 
     # blocks ---------------------------------------------------------------
     def blocks(self, blocks: list) -> list:
@@ -152,8 +155,10 @@ class _Transformer:
         c = n.get("c")
         if t in WRAPPING_INLINES:
             n["c"] = self.inlines(c)
-        elif t in ("Quoted", "Cite"):
+        elif t == "Quoted":
             c[1] = self.inlines(c[1])
+        elif t == "Cite":
+            c[1] = [self.unlink_missing(x) for x in self.inlines(c[1])]
         elif t == "Span":
             c[1] = self.inlines(c[1])
             if "limitation" in c[0][1]:
@@ -168,6 +173,13 @@ class _Transformer:
             n["c"] = self.blocks(c)
         elif t == "RawInline":
             return self.raw(n, block=False)
+        return n
+
+    def unlink_missing(self, n: dict) -> dict:
+        """A citation of a key no bibliography has links to an entry that does not exist: keep pandoc's
+        mark for it ("**key?**") without the link (typst refuses to build a PDF with a dangling label)."""
+        if n["t"] == "Link" and n["c"][2][0].startswith("#ref-") and n["c"][2][0][1:] not in self.ref_ids:
+            return {"t": "Span", "c": [n["c"][0], n["c"][1]]}
         return n
 
     def raw(self, node: dict, block: bool):
@@ -286,6 +298,7 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     meta = read_meta(meta_json)
     doc["meta"] = writer_meta(meta)         # plain text only: nothing else of the front matter reaches a writer
     tr = _Transformer(brief.parent, root, shown, limitation_headings)
+    tr.ref_ids = set(_REF_ID.findall(ast_bytes.decode("utf-8", "replace")))
     blocks = tr.blocks(doc["blocks"])
 
     # the front block: "Checked on ..." and the disclaimer
