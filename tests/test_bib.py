@@ -347,3 +347,26 @@ def test_big_real_bibliography_is_fast_enough_to_matter():
     assert len(bib.entries) == 3000 and bib.entries["k2999"].line == 2 + 9 * 2999
     assert bib.entries["k7"].fields["journal"] == "Journal"
     assert elapsed < 2.0
+
+
+def test_the_splitter_fixes_still_apply_to_this_bibtexparser():
+    """citebrief overrides private methods of bibtexparser's Splitter (bibliography/bibtex.py). The
+    dependency is pinned to the minor version these were written for; this test fails, rather than the
+    fixes silently stopping, if a release renames or removes what they override."""
+    from bibtexparser.splitter import Splitter
+
+    from citebrief.bibliography.bibtex import _Splitter
+    overridden = [name for name in vars(_Splitter) if name.startswith("_") and not name.startswith("__")
+                  and callable(vars(_Splitter)[name]) and name not in ("_special",)]
+    assert overridden and all(callable(getattr(Splitter, name, None)) for name in overridden), overridden
+    bib = load_text_str('@misc{a, title = "Ein {"a} Handbuch", author = {B}}\n@commented{c, title = {C}}\n'
+                        '@misc{m, title = {T} year = 2020}\n')
+    assert bib.entries["a"].fields["title"] == 'Ein {"a} Handbuch'      # braces inside "..." counted
+    assert bib.entries["c"].entry_type == "commented"                   # not swallowed as @comment
+    assert bib.errors and "missing `,`" in bib.errors[0][1]              # a glued field is an error
+
+
+def load_text_str(text: str):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        return load_text(Path(d), text)

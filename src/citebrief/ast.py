@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
+
+_gc_lock = threading.Lock()
+_gc_users = 0                 # threads inside no_gc() right now
+_gc_was_enabled = True        # the collector's state before the first of them entered
 
 
 @contextlib.contextmanager
 def no_gc() -> Iterator[None]:
     """Building or walking a big JSON AST makes millions of small objects and no cycles: the cyclic
-    GC only slows that down."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    GC only slows that down. The collector is process-wide while lint and compile walk several ASTs
+    in threads at once, so entries are counted: it is switched off by the first thread in and back
+    on (if it was on) only when the last one leaves, never under another thread's feet."""
+    global _gc_users, _gc_was_enabled
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_users += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def stringify(node, *, citations: bool = False) -> str:

@@ -135,6 +135,7 @@ class _Compile:
         self.lint, self.force, self.quiet, self.echo = lint, force, quiet, echo
         self.cache_dir = cache_mod.cache_dir(out_dir)
         self.bibs = BibCache()
+        self.share = os.cpu_count() or 1      # processes each brief may run at once (run() divides the cores)
 
     def targets(self, job: Job) -> dict[str, Path]:
         return {fmt: self.out_dir / f"{job.name}.{fmt}" for fmt in self.formats}
@@ -151,6 +152,7 @@ class _Compile:
                                           lint=self.lint, epoch=build_epoch(job.input.front.checked))
         pending = [job for job in jobs if self.to_build(job)]
         cores = os.cpu_count() or 1
+        self.share = max(1, cores // max(1, min(len(pending), cores)))   # one budget of cores, not briefs × cores
         try:
             for job in pending[:cores]:       # citeproc runs while lint reads the briefs
                 self.start(job)
@@ -261,15 +263,14 @@ class _Compile:
             manifest = cache_mod.Manifest(key=job.key)
         manifest.deps = {str(i.path): i.digest for i in build.prepared.images}
         render_time = time.perf_counter() - started
-        cores = os.cpu_count() or 1
         typst_time = 0.0
-        if "pdf" in formats and cores > 1:
-            # first the typst writer, on every core (pdf.py); then typst on one core while the html and
-            # docx writers run on the others
+        if "pdf" in formats and self.share > 1:
+            # first the typst writer, on this brief's share of the cores (pdf.py); then typst on one core
+            # while the html and docx writers run on the others
             from citebrief.compile.pdf import typst_source
             t0 = time.perf_counter()
             try:
-                build.prepared.typst = typst_source(build, pieces=cores)
+                build.prepared.typst = typst_source(build, pieces=self.share)
             except CitebriefError:
                 build.prepared.typst = None      # reported by the PDF writer, which runs it again
             typst_time = time.perf_counter() - t0
@@ -281,7 +282,7 @@ class _Compile:
             return time.perf_counter() - t0 + (typst_time if fmt == "pdf" else 0.0)
 
         failures: list[CitebriefError] = []
-        with ThreadPoolExecutor(max_workers=max(1, min(len(formats), cores)), thread_name_prefix="writer") as pool:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(formats), self.share)), thread_name_prefix="writer") as pool:
             futures = [pool.submit(one, fmt) for fmt in formats]
             for fmt, future in zip(formats, futures):   # in a fixed order, so the report reads the same
                 try:
