@@ -53,11 +53,12 @@ class BriefInput:
     bibliographies: list[Path]     # resolved, inside ``root``
 
 
-def read_input(path: Path, shown: str, config: Config) -> BriefInput:
-    """Read one brief and resolve what it names, within the limits and the trust boundary."""
+def read_input(path: Path, shown: str, config: Config, text: str | None = None) -> BriefInput:
+    """Read one brief and resolve what it names, within the limits and the trust boundary.
+    ``text``: the brief's unsaved text (an editor's buffer) instead of the file on disk."""
     root = project_root(config.root, path)
     confine(path, root, "brief", shown)       # a symlink out of the project is not read
-    source, front = read_brief(path, shown, config.max_input_bytes)
+    source, front = read_brief(path, shown, config.max_input_bytes, text=text)
     bibs = bibliography_paths(front, path, shown, config, root)
     return BriefInput(path, shown, source, front, root, bibs)
 
