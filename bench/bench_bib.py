@@ -20,7 +20,7 @@ from pathlib import Path
 from timing import median_of
 
 from citebrief.bibliography import load_bibliography
-from citebrief.pandoc import pandoc_path, pandoc_version
+from citebrief.tools import pandoc_path, pandoc_version
 
 TARGET = 0.5
 MIN_ENTRIES = 2000

@@ -9,7 +9,7 @@ Side by side (fresh processes, interleaved, median of N runs):
   cached  `citebrief compile --pdf --docx --html` with nothing changed
 Targets: full ≤ 2.0 × floor, full ≤ 0.5 × naive, cached ≤ 0.05 × full.
 floor and naive run pandoc with its default GHC runtime settings; citebrief sets GHCRTS for its own
-pandoc runs (citebrief/pandoc.py: PANDOC_RTS), so its citeproc pass alone is ~10% under the floor.
+pandoc runs (citebrief/tools.py: PANDOC_RTS), so its citeproc pass alone is ~10% under the floor.
 On 2 cores the PDF chain sets the pace: citeproc → prepare → typst writer (pieces on both cores) →
 typst (~3.5 s here, half of it the second layout pass that linked citations need).
 The inputs are generated into bench/data/ (not committed) by bench/generate.py.
@@ -25,7 +25,7 @@ from pathlib import Path
 from generate import write_inputs
 from timing import median_of, print_table
 
-from citebrief.pandoc import pandoc_path, pandoc_version
+from citebrief.tools import pandoc_path, pandoc_version
 
 HERE = Path(__file__).parent
 NAIVE = """
