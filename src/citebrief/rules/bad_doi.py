@@ -3,7 +3,7 @@
 import re
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}(?:\.\d+)*/\S+", re.IGNORECASE)
@@ -37,8 +37,10 @@ RULE = Rule(
         Example(_BODY, bib=_with("doi:10.1016/S0140-6736(20)30183-5")),
     ),
     failing=(
-        Example(_BODY, bib=_with("1093/ajae/aaq063")),
-        Example(_BODY, bib=_with("https://example.org/10.1000/xyz")),
-        Example(_BODY, bib=_with("10.12/short")),
+        # the doi field is line 7 of the example bibliography
+        Example(_BODY, bib=_with("1093/ajae/aaq063"), fires=(at_bib(7, 1, "doi '1093/ajae/aaq063' is not a DOI"),)),
+        Example(_BODY, bib=_with("https://example.org/10.1000/xyz"),
+                fires=(at_bib(7, 1, "doi 'https://example.org/10.1000/xyz' is not a DOI"),)),
+        Example(_BODY, bib=_with("10.12/short"), fires=(at_bib(7, 1, "entry ice2025: doi '10.12/short'"),)),
     ),
 )

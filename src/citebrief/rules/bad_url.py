@@ -3,7 +3,7 @@
 import re
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?::\d+)?(?:[/?#]\S*)?|https?://localhost(?::\d+)?(?:[/?#]\S*)?",
@@ -30,8 +30,12 @@ RULE = Rule(
     check=check,
     passing=(Example(_BODY), Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "http://example.org:8080/a?b=1#c"))),
     failing=(
-        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "www.ice.gov/287g")),
-        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "ftp://ice.gov/287g")),
-        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "https://www.ice.gov/a page")),
+        # the url field is line 5 of the example bibliography
+        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "www.ice.gov/287g"),
+                fires=(at_bib(5, 1, "url 'www.ice.gov/287g' is not an absolute http(s) URL"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "ftp://ice.gov/287g"),
+                fires=(at_bib(5, 1, "entry ice2025: url 'ftp://ice.gov/287g'"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace(_URL, "https://www.ice.gov/a page"),
+                fires=(at_bib(5, 1, "url 'https://www.ice.gov/a page' is not"),)),
     ),
 )

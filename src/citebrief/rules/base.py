@@ -31,16 +31,38 @@ EXAMPLE_LIMITS = "\n\n# Limitations\n\nThe sources cover one year only.\n"
 
 
 @dataclass(frozen=True)
+class Expect:
+    """One finding a failing example must produce: where it points, and part of what it says."""
+
+    file: str          # "brief" (the example's brief) or "bib" (its bibliography)
+    line: int          # 1-based, as `citebrief lint` prints it
+    column: int        # 1-based
+    message: str       # a fragment the finding's message contains
+
+
+def at(line: int, column: int, message: str) -> Expect:
+    """A finding at line:column of the example's brief."""
+    return Expect("brief", line, column, message)
+
+
+def at_bib(line: int, column: int, message: str) -> Expect:
+    """A finding at line:column of the example's bibliography."""
+    return Expect("bib", line, column, message)
+
+
+@dataclass(frozen=True)
 class Example:
     """A brief (and optionally its bibliography) on which a rule must or must not fire.
 
     ``brief`` is the full Markdown text; use :func:`brief` to wrap a body in valid front
-    matter and a limitations section so only the rule under test can fire.
+    matter and a limitations section so only the rule under test can fire. A failing
+    example lists in ``fires`` every finding the rule must give on it, no more and no fewer.
     """
 
     brief: str
     bib: str | bytes = EXAMPLE_BIB     # bytes: a file in another encoding
     today: str = "2025-12-01"   # the date "now" for stale-check style rules
+    fires: tuple[Expect, ...] = ()
 
 
 def brief(body: str, *, front: str = EXAMPLE_FRONT, limits: str = EXAMPLE_LIMITS) -> str:

@@ -1,7 +1,7 @@
 """bib-syntax: the bibliography must parse; each broken block is reported at its .bib line."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 
@@ -27,8 +27,13 @@ RULE = Rule(
                            "  url = {https://www.ice.gov/287g}, urldate = {2025-11-27})\n"),
     ),
     failing=(
-        Example(_BODY, bib=EXAMPLE_BIB.replace("287(g)}", "287(g)")),           # unclosed brace
-        Example(_BODY, bib=EXAMPLE_BIB.replace("287(g)},", "287(g)}")),         # missing comma
-        Example(_BODY, bib=EXAMPLE_BIB.replace("@report", "report")),           # no @
+        # unclosed brace (line 3): the entry that never ends, at its first line
+        Example(_BODY, bib=EXAMPLE_BIB.replace("287(g)}", "287(g)"),
+                fires=(at_bib(1, 1, "`@report{ice2025` is not closed before the end of the file"),)),
+        # missing comma at the end of line 3: found at the field after it
+        Example(_BODY, bib=EXAMPLE_BIB.replace("287(g)},", "287(g)}"),
+                fires=(at_bib(4, 1, "missing `,` before this field"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("@report", "report"),                      # no @
+                fires=(at_bib(1, 1, "`report{ice2025,` has no `@`"),)),
     ),
 )

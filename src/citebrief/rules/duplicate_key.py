@@ -1,7 +1,7 @@
 """duplicate-key: a key defined twice makes the citation ambiguous; the later entry is reported."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 
@@ -23,5 +23,9 @@ RULE = Rule(
         Example(_BODY),
         Example(_BODY, bib="@string{ice2025 = {ICE}}\n" + EXAMPLE_BIB),   # macros have their own names
     ),
-    failing=(Example(_BODY, bib=EXAMPLE_BIB + "\n" + EXAMPLE_BIB),),
+    failing=(
+        # 7 lines, a blank line, then the second entry: reported at line 9, pointing back to line 1
+        Example(_BODY, bib=EXAMPLE_BIB + "\n" + EXAMPLE_BIB,
+                fires=(at_bib(9, 1, "duplicate key ice2025 (first defined on line 1"),)),
+    ),
 )

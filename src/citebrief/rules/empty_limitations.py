@@ -1,7 +1,7 @@
 """empty-limitations: a limitations heading with nothing under it flags nothing."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_FRONT, Example, Rule
+from citebrief.rules.base import EXAMPLE_FRONT, Example, Rule, at
 from citebrief.rules.context import Hit
 
 
@@ -21,7 +21,10 @@ RULE = Rule(
         Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n\n## Data\n\nNo outcome data exist.\n"),
     ),
     failing=(
-        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n\n# Sources\n\nMore text [@ice2025].\n"),
-        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n"),
+        # the front matter is lines 1-5, the text line 6, the heading line 8
+        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n\n# Sources\n\nMore text [@ice2025].\n",
+                fires=(at(8, 1, 'limitations section "Limitations" holds no sentence'),)),
+        Example(EXAMPLE_FRONT + "Text here [@ice2025].\n\n# Limitations\n",
+                fires=(at(8, 1, 'limitations section "Limitations" holds no sentence'),)),
     ),
 )

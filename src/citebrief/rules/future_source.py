@@ -1,7 +1,7 @@
 """future-source: a source dated after the brief's `checked` date cannot have been checked."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 
@@ -33,8 +33,12 @@ RULE = Rule(
         Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "year = 2025, month = nov")),
     ),
     failing=(
-        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2025-11-28}")),
-        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "year = 2025, month = dec")),
-        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2026}")),
+        # the date is line 4 of the example bibliography; the brief was checked 2025-11-27
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2025-11-28}"),
+                fires=(at_bib(4, 1, "entry ice2025 is dated 2025-11-28, after the brief was checked (2025-11-27)"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "year = 2025, month = dec"),
+                fires=(at_bib(4, 1, "is dated December 2025, after"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {2026}"),
+                fires=(at_bib(4, 1, "is dated 2026, after"),)),
     ),
 )

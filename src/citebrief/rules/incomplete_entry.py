@@ -1,7 +1,7 @@
 """incomplete-entry: a source needs a title, someone responsible for it, and a date."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 REQUIRED = (
@@ -41,9 +41,15 @@ RULE = Rule(
                            "@incollection{ice2025, crossref = {dhs}, title = {Section 287(g)}}\n"),
     ),
     failing=(
-        Example(_BODY, bib=EXAMPLE_BIB.replace("  date = {2025},\n", "")),
-        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {someday}")),   # not a date
-        Example(_BODY, bib="@misc{ice2025, url = {https://www.ice.gov/287g}, urldate = {2025-11-27}}\n"),
-        Example(_BODY, bib=EXAMPLE_BIB.replace("title = {Delegation", "title = {}, note = {Delegation")),
+        # a missing field is reported at the entry (line 1), an unreadable one at its own line
+        Example(_BODY, bib=EXAMPLE_BIB.replace("  date = {2025},\n", ""),
+                fires=(at_bib(1, 1, "entry ice2025 has no date/year"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("date = {2025}", "date = {someday}"),   # not a date
+                fires=(at_bib(4, 1, "entry ice2025: date `someday` is not a date"),)),
+        Example(_BODY, bib="@misc{ice2025, url = {https://www.ice.gov/287g}, urldate = {2025-11-27}}\n",
+                fires=(at_bib(1, 1, "has no title, no author/editor/organization/institution/publisher, "
+                                    "no date/year"),)),
+        Example(_BODY, bib=EXAMPLE_BIB.replace("title = {Delegation", "title = {}, note = {Delegation"),
+                fires=(at_bib(1, 1, "entry ice2025 has no title"),)),
     ),
 )

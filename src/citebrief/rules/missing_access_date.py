@@ -1,7 +1,7 @@
 """missing-access-date: a web source needs the date it was read (`urldate`), since pages change."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 
@@ -22,5 +22,8 @@ RULE = Rule(
     check=check,
     passing=(Example(_BODY), Example(_BODY, bib=EXAMPLE_BIB.replace("  url = {https://www.ice.gov/identify-and-arrest/287g},\n", "")
                                       .replace("  urldate = {2025-11-27},\n", ""))),
-    failing=(Example(_BODY, bib=EXAMPLE_BIB.replace("  urldate = {2025-11-27},\n", "")),),
+    failing=(
+        Example(_BODY, bib=EXAMPLE_BIB.replace("  urldate = {2025-11-27},\n", ""),   # at the url, line 5
+                fires=(at_bib(5, 1, "entry ice2025 has a url but no urldate"),)),
+    ),
 )

@@ -1,7 +1,7 @@
 """missing-check-date: readers must know when the facts were last checked."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 
@@ -23,8 +23,11 @@ RULE = Rule(
     check=check,
     passing=(Example(brief("ICE lists three models [@ice2025].\n")),),
     failing=(
-        Example(brief("ICE lists three models [@ice2025].\n", front="---\ntitle: T\n---\n\n")),
-        Example(brief("ICE lists three models [@ice2025].\n", front="---\nchecked: last week\n---\n\n")),
-        Example(brief("ICE lists three models [@ice2025].\n", front="")),
+        Example(brief("ICE lists three models [@ice2025].\n", front="---\ntitle: T\n---\n\n"),
+                fires=(at(1, 1, "front matter has no `checked: YYYY-MM-DD` date"),)),
+        Example(brief("ICE lists three models [@ice2025].\n", front="---\nchecked: last week\n---\n\n"),
+                fires=(at(2, 1, "`checked: last week` is not a date in YYYY-MM-DD form"),)),
+        Example(brief("ICE lists three models [@ice2025].\n", front=""),
+                fires=(at(1, 1, "front matter has no `checked: YYYY-MM-DD` date"),)),
     ),
 )

@@ -1,7 +1,7 @@
 """missing-limitations: every brief says where its evidence stops."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_FRONT, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_FRONT, Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 
@@ -23,7 +23,10 @@ RULE = Rule(
         Example(EXAMPLE_FRONT + "Text [@ice2025].\n\n# Caveats\n\nThe data cover 2025 only.\n"),
     ),
     failing=(
-        Example(EXAMPLE_FRONT + "ICE lists three models [@ice2025].\n"),
-        Example(EXAMPLE_FRONT + "ICE lists three models [@ice2025].\n\n# Background\n\nMore here [@ice2025].\n"),
+        # the whole brief lacks it: reported at its start
+        Example(EXAMPLE_FRONT + "ICE lists three models [@ice2025].\n",
+                fires=(at(1, 1, 'no limitations section: add a heading starting with "Limitations" or "Caveats"'),)),
+        Example(EXAMPLE_FRONT + "ICE lists three models [@ice2025].\n\n# Background\n\nMore here [@ice2025].\n",
+                fires=(at(1, 1, "or one with {.limitations}"),)),
     ),
 )

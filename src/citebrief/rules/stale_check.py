@@ -1,7 +1,7 @@
 """stale-check: facts checked long ago may have moved on (max_age_days, default 90)."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 
@@ -24,7 +24,10 @@ RULE = Rule(
     check=check,
     passing=(Example(brief("ICE lists three models [@ice2025].\n"), today="2025-12-01"),),
     failing=(
-        Example(brief("ICE lists three models [@ice2025].\n"), today="2026-11-28"),
-        Example(brief("ICE lists three models [@ice2025].\n"), today="2025-01-01"),
+        # at the `checked:` line of the front matter (line 3)
+        Example(brief("ICE lists three models [@ice2025].\n"), today="2026-11-28",
+                fires=(at(3, 1, "checked 2025-11-27, 366 days ago (more than 90)"),)),
+        Example(brief("ICE lists three models [@ice2025].\n"), today="2025-01-01",
+                fires=(at(3, 1, "checked date 2025-11-27 is in the future"),)),
     ),
 )

@@ -1,7 +1,7 @@
 """uncited-claim: every claim in the body carries a citation (DESIGN.md, the claim policy)."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 
@@ -41,12 +41,20 @@ RULE = Rule(
         Example(brief("<!-- citebrief: disable=uncited-claim -->\nThis one sentence is our own view.\n")),
     ),
     failing=(
-        Example(brief("ICE lists three 287(g) models.\n")),
-        Example(brief("The program grew fast [@ice2025]. It now has 1,190 agreements.\n")),
-        Example(brief("- Jail enforcement happens inside county jails.\n")),
-        Example(brief("> Officers may not enforce civil immigration law.\n")),
-        Example(brief("| Model | Scope |\n|---|---|\n| Jail model | In jails |\n")),
-        Example(brief("![A chart of agreements by month](chart.png)\n")),
-        Example(brief("See https://x.org/@ice2025 for the details of it.\n")),  # a URL, not a citation
+        # the body starts on line 6, after the example front matter; a claim is reported where it starts
+        Example(brief("ICE lists three 287(g) models.\n"),
+                fires=(at(6, 1, 'claim has no citation: "ICE lists three 287(g) models."'),)),
+        Example(brief("The program grew fast [@ice2025]. It now has 1,190 agreements.\n"),
+                fires=(at(6, 35, 'claim has no citation: "It now has 1,190 agreements."'),)),
+        Example(brief("- Jail enforcement happens inside county jails.\n"),
+                fires=(at(6, 3, '"Jail enforcement happens inside county jails."'),)),
+        Example(brief("> Officers may not enforce civil immigration law.\n"),
+                fires=(at(6, 3, '"Officers may not enforce civil immigration law."'),)),
+        Example(brief("| Model | Scope |\n|---|---|\n| Jail model | In jails |\n"),     # the row, line 8
+                fires=(at(8, 3, 'table row has no citation: "Jail model'),)),
+        Example(brief("![A chart of agreements by month](chart.png)\n"),             # the caption's first word
+                fires=(at(6, 3, 'claim has no citation: "A chart of agreements by month"'),)),
+        Example(brief("See https://x.org/@ice2025 for the details of it.\n"),  # a URL, not a citation
+                fires=(at(6, 1, '"See https://x.org/@ice2025 for the details of it."'),)),
     ),
 )

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 
@@ -50,8 +50,12 @@ RULE = Rule(
         Example(brief("The limits are known well [@ice2025].\n")),               # "known" is not "unknown"
     ),
     failing=(
-        Example(brief("Outcome data are not available for any county [@ice2025].\n")),
-        Example(brief("It remains unclear how many officers were trained [@ice2025].\n")),
-        Example(brief("- The 1,190 figure could not be verified [@ice2025].\n")),
+        # at the gap phrase itself, on the body's line 6
+        Example(brief("Outcome data are not available for any county [@ice2025].\n"),
+                fires=(at(6, 18, '"not available" admits a gap in the evidence'),)),
+        Example(brief("It remains unclear how many officers were trained [@ice2025].\n"),
+                fires=(at(6, 12, '"unclear" admits a gap in the evidence'),)),
+        Example(brief("- The 1,190 figure could not be verified [@ice2025].\n"),
+                fires=(at(6, 20, '"could not be verified" admits a gap'),)),
     ),
 )

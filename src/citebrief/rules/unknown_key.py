@@ -3,7 +3,7 @@
 import difflib
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 
@@ -36,7 +36,10 @@ RULE = Rule(
     check=check,
     passing=(Example(brief("ICE lists three 287(g) models [@ice2025].\n")),),
     failing=(
-        Example(brief("ICE lists three 287(g) models [@ice2024].\n")),
-        Example(brief("ICE lists three 287(g) models [@ice2025; @doj2024].\n")),
+        # at the key's @, on the body's line 6
+        Example(brief("ICE lists three 287(g) models [@ice2024].\n"),
+                fires=(at(6, 32, "citation @ice2024 is not in references.bib (did you mean @ice2025?)"),)),
+        Example(brief("ICE lists three 287(g) models [@ice2025; @doj2024].\n"),
+                fires=(at(6, 42, "citation @doj2024 is not in references.bib"),)),
     ),
 )

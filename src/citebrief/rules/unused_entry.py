@@ -1,7 +1,7 @@
 """unused-entry: an entry no brief cites (nor lists in front-matter `nocite`) is probably stale."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 
@@ -32,5 +32,8 @@ RULE = Rule(
                       front="---\ntitle: Example\nchecked: 2025-11-27\nnocite: \"@*\"\n---\n\n"),
                 bib=EXAMPLE_BIB + _SECOND),
     ),
-    failing=(Example(brief("ICE lists three 287(g) models [@ice2025].\n"), bib=EXAMPLE_BIB + _SECOND),),
+    failing=(
+        Example(brief("ICE lists three 287(g) models [@ice2025].\n"), bib=EXAMPLE_BIB + _SECOND,   # 2nd entry: line 8
+                fires=(at_bib(8, 1, "entry ice2024 is never cited"),)),
+    ),
 )
