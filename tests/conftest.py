@@ -25,6 +25,20 @@ DEFAULT_BIB = """@online{a,
 """
 
 
+def update_golden() -> bool:
+    """True when ``CITEBRIEF_UPDATE_GOLDEN=1`` asks to rewrite golden files instead of comparing.
+
+    Never in CI (the ``CI`` variable set, as GitHub Actions and most CI services do): there a
+    rewrite would turn every regression into a pass, so asking for one fails the test instead.
+    """
+    if os.environ.get("CITEBRIEF_UPDATE_GOLDEN") != "1":
+        return False
+    if os.environ.get("CI"):
+        pytest.fail("CITEBRIEF_UPDATE_GOLDEN=1 with CI set: golden files are never regenerated in CI "
+                    "(regenerate them locally and commit the reviewed diff)", pytrace=False)
+    return True
+
+
 class Project:
     def __init__(self, root: Path):
         self.root = root

@@ -1,7 +1,6 @@
 """The command line through Click's runner: help, version, exit codes and golden output."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -11,9 +10,9 @@ from click.testing import CliRunner
 from citebrief import __version__
 from citebrief.cli import main
 from citebrief.rules import ALL_RULES
+from conftest import update_golden
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
-UPDATE = os.environ.get("CITEBRIEF_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def test_rules_lists_every_rule_with_severity():
 def test_golden_output(golden_project, fmt, suffix):
     result = invoke("lint", "--today", "2025-12-01", "--format", fmt, "brief.md")
     expected = GOLDEN / f"expected.{suffix}"
-    if UPDATE:
+    if update_golden():
         expected.write_text(result.output, encoding="utf-8")
     assert result.output == expected.read_text(encoding="utf-8")
     assert result.exit_code == 1

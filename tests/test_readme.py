@@ -1,13 +1,12 @@
 """The README is the contract users read: its commands and rule table must match the code."""
 
-import os
 import re
 from pathlib import Path
 
 from citebrief.rules import ALL_RULES
+from conftest import update_golden
 
 README = Path(__file__).parent.parent / "README.md"
-UPDATE = os.environ.get("CITEBRIEF_UPDATE_GOLDEN") == "1"
 
 
 def rules_table() -> str:
@@ -22,7 +21,7 @@ def test_rules_table_matches_the_registry():
     pattern = re.compile(r"(<!-- rules-table -->\n).*?(\n?<!-- /rules-table -->)", re.S)
     assert pattern.search(text), "README lost its rules-table markers"
     wanted = pattern.sub(lambda m: m.group(1) + rules_table() + "\n" + m.group(2).lstrip("\n"), text)
-    if UPDATE and wanted != text:
+    if update_golden() and wanted != text:
         README.write_text(wanted, encoding="utf-8")
         text = wanted
     assert text == wanted, "README rules table is stale: run CITEBRIEF_UPDATE_GOLDEN=1 pytest tests/test_readme.py"

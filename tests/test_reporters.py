@@ -1,13 +1,12 @@
 """Reporters: golden text/JSON/github output of a hand-built result, GitHub escaping, SARIF structure.
 
 Regenerate the golden files with ``CITEBRIEF_UPDATE_GOLDEN=1 pytest tests/test_reporters.py``
-and review the diff before committing it.
+and review the diff before committing it (refused when ``CI`` is set: see conftest.update_golden).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from citebrief.errors import CitebriefError
 from citebrief.findings import Finding, Severity
 from citebrief.reporters import REPORTERS, github, render, sarif, text
 from citebrief.rules import ALL_RULES
+from conftest import update_golden
 
 GOLDEN = Path(__file__).parent / "data" / "reporters"
-UPDATE = os.environ.get("CITEBRIEF_UPDATE_GOLDEN") == "1"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -51,7 +50,7 @@ def clean(files=3, claims=43, cited=43) -> LintResult:
 
 def check_golden(name: str, actual: str) -> None:
     path = GOLDEN / name
-    if UPDATE:
+    if update_golden():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8", newline="")
     assert path.is_file(), f"{path} is missing: run with CITEBRIEF_UPDATE_GOLDEN=1 to create it"
@@ -95,6 +94,19 @@ def test_json_golden():
 
 def test_github_golden():
     check_golden("expected.github.txt", render("github", sample()))
+
+
+def test_golden_files_are_never_regenerated_in_ci(monkeypatch):
+    before = {p.name: p.read_bytes() for p in GOLDEN.iterdir()}
+    monkeypatch.setenv("CITEBRIEF_UPDATE_GOLDEN", "1")
+    monkeypatch.delenv("CI", raising=False)
+    assert update_golden()                       # on a laptop the request is honoured...
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="never regenerated in CI"):
+        check_golden("expected.txt", "a regression that must not become the new golden file\n")
+    assert {p.name: p.read_bytes() for p in GOLDEN.iterdir()} == before    # ...in CI nothing is written
+    monkeypatch.delenv("CITEBRIEF_UPDATE_GOLDEN")
+    assert not update_golden()                   # CI alone compares, as always
 
 
 # --- text -------------------------------------------------------------------
