@@ -1,4 +1,8 @@
-"""`citebrief compile --watch`: the polling loop, driven from a thread with a stop event."""
+"""`citebrief compile --watch`: the polling loop, driven from a thread with a stop event.
+
+The tests wait on events (a build recorded, a line printed, a look at the files taken), never on
+a sleep that guesses how long the watcher needs: on a loaded machine they just take longer.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import citebrief.watch as watch_module
 from citebrief.config import Config, load_config
 from citebrief.errors import CitebriefError
 from citebrief.scaffold import init_project
@@ -25,24 +30,37 @@ class Recorder:
         self.calls: list[list[str]] = []
         self.kwargs: list[dict] = []
         self.fail_with = fail_with
+        self.changed = threading.Condition()
 
     def __call__(self, paths, config, formats, **kwargs):
-        self.calls.append(list(paths))
-        self.kwargs.append(kwargs)
-        if self.fail_with is not None:
-            raise self.fail_with
-        for p in paths:
-            out = self.root / "out" / (Path(p).stem + ".txt")
-            out.parent.mkdir(exist_ok=True)
-            out.write_text(Path(p).read_text(encoding="utf-8"), encoding="utf-8")
-        return 0
+        try:
+            if self.fail_with is not None:
+                raise self.fail_with
+            for p in paths:
+                out = self.root / "out" / (Path(p).stem + ".txt")
+                out.parent.mkdir(exist_ok=True)
+                out.write_text(Path(p).read_text(encoding="utf-8"), encoding="utf-8")
+            return 0
+        finally:                      # recorded once its output is written, so a waiter can read it
+            with self.changed:
+                self.calls.append(list(paths))
+                self.kwargs.append(kwargs)
+                self.changed.notify_all()
+
+    def wait_calls(self, n: int) -> bool:
+        """Block until at least ``n`` builds have been recorded (False after TIMEOUT)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.calls) >= n, TIMEOUT)
 
 
 class Watcher:
+    """Runs watch() in a thread; counts what it prints and each look it takes at the files."""
+
     def __init__(self, paths, config, **kwargs):
         self.stop = threading.Event()
         self.lines: list[str] = []
-        self.lock = threading.Lock()
+        self.scans = 0
+        self.changed = threading.Condition()
         self.code = None
         kwargs.setdefault("poll", 0.02)
         kwargs.setdefault("debounce", 0.05)
@@ -53,26 +71,35 @@ class Watcher:
         self.code = watch(paths, config, ("html",), **kwargs)
 
     def _echo(self, message="", **_):
-        with self.lock:
+        with self.changed:
             self.lines.append(str(message))
+            self.changed.notify_all()
+
+    def _snapshot(self, files):
+        stamps = snapshot(files)
+        with self.changed:
+            self.scans += 1
+            self.changed.notify_all()
+        return stamps
+
+    def wait(self, condition) -> bool:
+        """Block until ``condition()`` holds after something printed or looked at (False after TIMEOUT)."""
+        with self.changed:
+            return self.changed.wait_for(condition, TIMEOUT)
+
+    def builds_done(self) -> int:
+        return sum("watching for changes" in line for line in self.lines)
 
     def __enter__(self):
+        watch_module.snapshot = self._snapshot
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
         self.stop.set()
         self.thread.join(TIMEOUT)
+        watch_module.snapshot = snapshot
         assert not self.thread.is_alive(), "the watch did not stop"
-
-
-def wait_for(condition, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def read(path: Path) -> str:
@@ -122,17 +149,18 @@ def test_watch_compiles_at_start_and_after_each_change(project):
     config = load_config(project)
     out = project / "out" / "brief.txt"
     with Watcher([], config, compile_fn=recorder, csl=None, lint=True, force=False) as w:
-        assert wait_for(lambda: len(recorder.calls) == 1 and out.exists())
+        assert recorder.wait_calls(1) and out.exists()
         assert recorder.calls[0] == ["manuscript/brief.md"]
         assert recorder.kwargs[0] == {"csl": None, "echo": w._echo, "lint": True, "force": False}
         brief = project / "manuscript/brief.md"
         touch(brief, brief.read_text(encoding="utf-8") + "\nA new sentence [@macfarlane-pandoc-manual].\n")
-        assert wait_for(lambda: len(recorder.calls) == 2)
-        assert wait_for(lambda: "A new sentence" in read(out))
+        assert recorder.wait_calls(2)
+        assert "A new sentence" in read(out)
         bib = project / "references.bib"
         touch(bib, bib.read_text(encoding="utf-8") + "\n% edited\n")
-        assert wait_for(lambda: len(recorder.calls) == 3)
+        assert recorder.wait_calls(3)
         assert recorder.calls[2] == ["manuscript/brief.md"]
+        assert w.wait(lambda: w.builds_done() == 3)
     assert w.code == 0
     text = "\n".join(w.lines)
     assert "start: compiling manuscript/brief.md" in text
@@ -146,12 +174,16 @@ def test_a_burst_of_writes_is_one_rebuild(project):
     brief = project / "manuscript/brief.md"
     original = brief.read_text(encoding="utf-8")
     with Watcher([], load_config(project), compile_fn=recorder, poll=0.02, debounce=0.5) as w:
-        assert wait_for(lambda: len(recorder.calls) == 1)
-        for i in range(5):                     # five saves 50 ms apart: well inside the debounce
+        assert recorder.wait_calls(1)
+        for i in range(5):                     # five saves 50 ms apart (the input, not a wait): inside the debounce
             touch(brief, original + f"\nEdit {i} [@macfarlane-pandoc-manual].\n")
             time.sleep(0.05)
-        assert wait_for(lambda: len(recorder.calls) == 2)
-        time.sleep(1.0)                        # nothing else changed: no further build
+        assert recorder.wait_calls(2)
+        assert w.wait(lambda: w.builds_done() == 2)
+        # Nothing changed since: a pending change would show in the next look at the files, be
+        # debounced (one more look) and built before the third; so after three looks, no build.
+        after = w.scans
+        assert w.wait(lambda: w.scans >= after + 3)
         assert len(recorder.calls) == 2
     assert "Edit 4" in (project / "out" / "brief.txt").read_text(encoding="utf-8")
 
@@ -163,24 +195,25 @@ def test_only_the_briefs_that_use_a_changed_file_rebuild(project):
     other.write_text((project / "manuscript/brief.md").read_text(encoding="utf-8").replace(
         "checked:", "bibliography: ../other.bib\nchecked:"), encoding="utf-8")
     with Watcher([], load_config(project), compile_fn=recorder) as w:
-        assert wait_for(lambda: len(recorder.calls) == 1)
+        assert recorder.wait_calls(1)
         assert recorder.calls[0] == ["manuscript/brief.md", "manuscript/other.md"]
         touch(project / "other.bib", (project / "other.bib").read_text(encoding="utf-8") + "\n% x\n")
-        assert wait_for(lambda: len(recorder.calls) == 2)
+        assert recorder.wait_calls(2)
         assert recorder.calls[1] == ["manuscript/other.md"]
         new = project / "manuscript/new.md"                # a new brief in the watched folder is built
         new.write_text(other.read_text(encoding="utf-8"), encoding="utf-8")
-        assert wait_for(lambda: len(recorder.calls) == 3)
+        assert recorder.wait_calls(3)
         assert recorder.calls[2] == ["manuscript/new.md"]
 
 
 def test_a_failed_build_is_reported_and_the_watch_goes_on(project):
     recorder = Recorder(project, fail_with=CitebriefError("pandoc failed", "manuscript/brief.md", 3))
     with Watcher([], load_config(project), compile_fn=recorder) as w:
-        assert wait_for(lambda: len(recorder.calls) == 1)
+        assert recorder.wait_calls(1)
         brief = project / "manuscript/brief.md"
         touch(brief, brief.read_text(encoding="utf-8") + "\n")
-        assert wait_for(lambda: len(recorder.calls) == 2)
+        assert recorder.wait_calls(2)
+        assert w.wait(lambda: w.builds_done() == 2)
     assert w.code == 0
     assert "citebrief: error: manuscript/brief.md:3: pandoc failed" in w.lines
     assert any("failed (exit 2) in" in line for line in w.lines)
@@ -205,10 +238,12 @@ def test_watch_recompiles_with_the_real_compiler(project):
     config = load_config(project).with_overrides(formats=("html",))
     html = project / "out" / "brief.html"
     with Watcher([], config, compile_fn=compile_module.compile_paths, poll=0.05, debounce=0.1) as w:
-        assert wait_for(lambda: "Pandoc User" in read(html))
+        assert w.wait(lambda: w.builds_done() == 1)
+        assert "Pandoc User" in read(html)
         brief = project / "manuscript/brief.md"
         touch(brief, brief.read_text(encoding="utf-8").replace("# Summary", "# Overview"))
-        assert wait_for(lambda: "Overview" in read(html))
+        assert w.wait(lambda: w.builds_done() == 2)
+        assert "Overview" in read(html)
     assert w.code == 0
 
 
@@ -224,7 +259,8 @@ def test_compile_watch_command_rebuilds_then_ctrl_c_exits_130(project):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
+    reader.start()
     seen: list[str] = []
 
     def wait_line(text: str) -> None:
@@ -252,7 +288,7 @@ def test_compile_watch_command_rebuilds_then_ctrl_c_exits_130(project):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    time.sleep(0.1)
+    reader.join(TIMEOUT)                           # the output ends when the process does
     while not lines.empty():
         seen.append(lines.get())
     assert seen[-1].strip() == "stopped"
