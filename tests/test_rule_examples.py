@@ -60,5 +60,5 @@ def test_rule_example(project, name, kind, example: Example):
     where = [f"{w}:{line}:{col}" for w, line, col, _ in fired]
     assert where == [f"{w}:{line}:{col}" for w, line, col, _ in expected], \
         f"{name} fired {fired} on:\n{example.brief}"
-    for (_w, _l, _c, message), (_ew, _el, _ec, fragment) in zip(fired, expected):
+    for (_w, _l, _c, message), (_ew, _el, _ec, fragment) in zip(fired, expected, strict=True):
         assert fragment in message, f"{name}: {message!r} does not say {fragment!r}"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import citebrief.watch as watch_module
-from citebrief.config import Config, load_config
+from citebrief.config import load_config
 from citebrief.errors import CitebriefError
 from citebrief.scaffold import init_project
 from citebrief.watch import snapshot, watch, watched_files
@@ -194,7 +194,7 @@ def test_only_the_briefs_that_use_a_changed_file_rebuild(project):
     other = project / "manuscript/other.md"
     other.write_text((project / "manuscript/brief.md").read_text(encoding="utf-8").replace(
         "checked:", "bibliography: ../other.bib\nchecked:"), encoding="utf-8")
-    with Watcher([], load_config(project), compile_fn=recorder) as w:
+    with Watcher([], load_config(project), compile_fn=recorder):
         assert recorder.wait_calls(1)
         assert recorder.calls[0] == ["manuscript/brief.md", "manuscript/other.md"]
         touch(project / "other.bib", (project / "other.bib").read_text(encoding="utf-8") + "\n% x\n")
