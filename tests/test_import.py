@@ -14,8 +14,8 @@ from citebrief.bibliography import load_bibliography
 from citebrief.config import Config
 from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
-from citebrief.importer import (find_date, import_command, import_explainer, parse_source_line,
-                                render_inline)
+from citebrief.importer import (find_date, import_command, import_explainer, parse_explainer,
+                                parse_source_line, render_inline)
 from citebrief.tools import run_pandoc
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -67,11 +67,13 @@ def test_seed(work, capsys):
     front = md.split("---\n")[1]
     assert f'title: "{SEED_TITLE}"' in front
     assert "checked: 2025-11-27" in front
-    assert 'disclaimer: "Factually can make mistakes. Please verify important information' in front
+    assert 'disclaimer: "Factually can make mistakes. Please verify important information or breaking news."\n' in front
+    assert "Learn more" not in md                # a web page's link label, not part of the disclaimer
+    assert "line 4: dropped 'Learn more.' (a web page's link text) from the disclaimer" in report
     assert "bibliography:" not in front          # the configured references.bib is the default
     assert f"# {SEED_TITLE}" not in md          # the title is metadata, not a heading
 
-    headings = re.findall(r"^## (.*)$", md, re.M)
+    headings = re.findall(r"^# (.*)$", md, re.M)
     assert headings[0] == "Executive summary"
     assert "1. How delegation actually works: federal authority under a local badge" in headings
     assert "7. Practical implication for everyday interactions" in headings
@@ -89,7 +91,7 @@ def test_seed(work, capsys):
     ast = pandoc_meta(md)
     assert ast["meta"]["checked"]
     heading_blocks = [b for b in ast["blocks"] if b["t"] == "Header"]
-    assert len(heading_blocks) == 10 and all(b["c"][0] == 2 for b in heading_blocks)
+    assert len(heading_blocks) == 10 and all(b["c"][0] == 1 for b in heading_blocks)   # as `init` writes them
     assert [b["c"][1][1] for b in heading_blocks if b["c"][1][1]] == [["limitations"]]
     assert not any(b["t"] == "OrderedList" for b in ast["blocks"])   # "1. How ..." stayed a heading
     keys = cite_keys(md)
@@ -133,13 +135,37 @@ def test_lint_command_on_the_imported_seed(work, capsys):
     assert linted.output.count("incomplete-entry") == 9
 
 
+def test_front_matter_settings_match_what_init_writes(work, tmp_path):
+    from citebrief.scaffold import init_project
+
+    init_project(tmp_path / "init", echo=lambda *a: None)
+    template = pandoc_meta((tmp_path / "init/manuscript/brief.md").read_text(encoding="utf-8"))["meta"]
+    imported = pandoc_meta(do_import(work, "seed.txt").out.read_text(encoding="utf-8"))["meta"]
+    for name in ("lang", "link-citations", "reference-section-title"):
+        assert name in template, f"init's brief no longer sets {name}: update importer.markdown.BRIEF_SETTINGS"
+        assert imported.get(name) == template[name], name
+
+
+@pytest.mark.parametrize("line, kept, dropped", [
+    ("Disclaimer: Verify it. Read more »", "Verify it.", "Read more »"),
+    ("Disclaimer: Verify it. Click here. Learn more", "Verify it.", "Click here. Learn more"),
+    ("Disclaimer: Verify it; find out more:", "Verify it; find out more:", None),    # no sentence of its own
+    ("Disclaimer: We know more. Ask us.", "We know more. Ask us.", None),
+    ("Disclaimer: Learn more.", None, "Learn more."),
+])
+def test_web_residue_is_dropped_from_the_disclaimer(line, kept, dropped):
+    ex = parse_explainer(f"A title?\n{line}\n\nText [1].\n")
+    assert ex.disclaimer == kept
+    assert any(f"dropped {dropped!r}" in u for u in ex.unmapped) == (dropped is not None)
+
+
 # --- other layouts -------------------------------------------------------------
 
 def test_source_list_with_urls(work, capsys):
     result = do_import(work, "sources.txt")
     md = result.out.read_text(encoding="utf-8")
     assert 'title: "Who runs 287(g) jail agreements?"' in md and "checked: 2025-11-20" in md
-    assert "## Overview" in md and "## Caveats {.limitations}" in md
+    assert "\n# Overview\n" in md and "\n# Caveats {.limitations}\n" in md
     assert "What the models allow:\n\n- Jail enforcement" in md
     assert "in September 2025 [@dhs2025; @ice2025]." in md
 
@@ -355,7 +381,7 @@ def test_wrapped_source_lines_title_from_first_heading_and_reimport(work):
     result = do_import(work, "notitle.txt")
     md = result.out.read_text(encoding="utf-8")
     assert result.out.name == "first-heading.md" and 'title: "First heading"' in md
-    assert "## " not in md and "References" not in md
+    assert not re.search(r"^#", md, re.M) and "References" not in md
     bib = load_bibliography(result.bib)
     smith = bib.entries["smith2024"]
     assert (smith.get("title"), smith.get("author"), smith.get("organization"), smith.get("date"),

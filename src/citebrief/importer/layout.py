@@ -18,6 +18,9 @@ from citebrief.importer.text import URL, find_date, words
 
 _CHECKED = re.compile(r"^(?:last\s+|fact[-\s]?)?checked(?:\s+on)?\s*[:\-–—]?\s*(?P<rest>.*?)\s*$", re.I)
 _DISCLAIMER = re.compile(r"^disclaimer\s*[:\-–—]\s*(?P<rest>.+?)\s*$", re.I)
+# A link's label left behind when text is copied from a web page: "... or breaking news. Learn more."
+_RESIDUE_TAIL = re.compile(r"(?:^|(?<=[.!?…]))\s*(?:(?:learn|read|see|find\s+out|know)\s+more|more\s+info(?:rmation)?"
+                           r"|click\s+here|details)\s*[.!…:»›→>]*\s*$", re.I)
 _BULLET = re.compile(r"^\s*[-*•◦‣▪]\s+(?P<text>\S.*)$")
 _NUMBERED = re.compile(r"^\s*(?P<n>\d{1,3})[.)]\s+(?P<text>\S.*)$")
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
@@ -121,8 +124,19 @@ def _take_front_lines(lines: list[str], used: list[bool], ex: Explainer) -> None
             continue
         m = _DISCLAIMER.match(s)
         if m and ex.disclaimer is None:
-            ex.disclaimer = m.group("rest")
+            ex.disclaimer = _without_web_residue(m.group("rest"), i + 1, ex.unmapped)
             used[i] = True
+
+
+def _without_web_residue(text: str, line: int, unmapped: list[str]) -> str | None:
+    """The disclaimer without a trailing link label ("Learn more.") copied from a web page."""
+    kept = text
+    while (m := _RESIDUE_TAIL.search(kept)) is not None:
+        kept = kept[:m.start()].rstrip()
+    if kept != text:
+        unmapped.append(f"line {line}: dropped {text[len(kept):].strip()!r} (a web page's link text) "
+                        "from the disclaimer")
+    return kept or None
 
 
 def _raw_blocks(lines: list[str], used: list[bool]) -> list[list[tuple[int, str]]]:

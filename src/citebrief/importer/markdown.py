@@ -141,7 +141,7 @@ def write_body(blocks: list[Block], key_for: Callable[[int], str], unmapped: lis
     for block in blocks:
         if block.kind == "heading":
             attrs = " {.limitations}" if "limitations" in block.classes else ""
-            body.blocks.append(f"## {escape_heading(block.texts[0])}{attrs}")
+            body.blocks.append(f"# {escape_heading(block.texts[0])}{attrs}")   # the title is metadata
         elif block.kind == "para":
             body.blocks.append(protect_block_start(inline(block.texts[0], block.line)))
         elif block.kind == "bullets":
@@ -154,6 +154,11 @@ def write_body(blocks: list[Block], key_for: Callable[[int], str], unmapped: lis
     return body
 
 
+# What every brief's front matter says besides its own title, dates and disclaimer: the same as the
+# brief `citebrief init` writes (templates/init/brief.md), so an imported brief compiles the same way.
+BRIEF_SETTINGS = ("lang: en-US", "link-citations: true", "reference-section-title: Sources")
+
+
 def front_matter(title: str, checked: date | None, disclaimer: str | None, bibliography: str | None) -> str:
     """The YAML front matter; ``bibliography`` only when the brief's is not the project's."""
     front = ["---", f"title: {yaml_string(title)}"]
@@ -161,6 +166,7 @@ def front_matter(title: str, checked: date | None, disclaimer: str | None, bibli
         front.append(f"checked: {checked.isoformat()}")
     if disclaimer:
         front.append(f"disclaimer: {yaml_string(disclaimer)}")
+    front += BRIEF_SETTINGS
     if bibliography is not None:
         front.append(f"bibliography: {json.dumps(bibliography)}")
     front.append("---")
