@@ -149,7 +149,10 @@ def test_action_installs_the_given_version(action, brief_project, tmp_path):
 def test_action_passes_on_the_scaffold(action, brief_project, tmp_path):
     name, lint = run_action(action, brief_project, tmp_path)[-1]
     assert name == "Lint briefs" and lint.returncode == 0, lint.stderr
-    assert "::error" not in lint.stdout and "::warning" not in lint.stdout
+    assert "::error" not in lint.stdout
+    # the one honest warning of the scaffold: its source page has not been read for the brief (no urldate)
+    warnings = [line for line in lint.stdout.splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1 and "line=13,col=1,title=missing-access-date::" in warnings[0]
     assert "1/1 claim cited" in lint.stdout
 
 

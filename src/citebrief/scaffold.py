@@ -2,7 +2,8 @@
 
 The files come from ``templates/init/`` (stored under names that no tool mistakes for live
 configuration: ``gitignore``, ``pyproject.toml.in``, ...). Three placeholders are filled in:
-``%%TODAY%%`` (the template brief's ``checked`` date and the source's ``urldate``),
+``%%TODAY%%`` (the template brief's ``checked`` date; the source has no ``urldate``, since
+nobody has read the page for this brief: the writer adds it on reading it),
 ``%%NAME%%`` (the project name) and ``%%ACTION%%`` (the GitHub Action the workflow uses).
 An existing file is never overwritten: it is skipped, and the report says so.
 """
