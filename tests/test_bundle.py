@@ -364,7 +364,97 @@ def test_cli_help_lists_bundle():
     result = CliRunner().invoke(main, ["--help"])
     assert "bundle" in result.output
     help_text = CliRunner().invoke(main, ["bundle", "--help"]).output
-    assert "--allow-stale" in help_text and "--name" in help_text and "--today" not in help_text
+    assert "--allow-stale" in help_text and "--name" in help_text and "--title" in help_text
+    assert "--today" not in help_text
+
+
+# --- titles, LaTeX in sources, safe names ----------------------------------------------------------
+
+@pytest.mark.parametrize("value, shown", [
+    (r'{\"U}ber die {ICE}', "Über die ICE"),
+    (r"Caf\'e \& Bar --- 50\% off", "Café & Bar — 50% off"),
+    ("Pay rose 5% in 2025", "Pay rose 5% in 2025"),           # a bare % is text, not a LaTeX comment
+    ("{{U.S. Immigration and Customs Enforcement}}", "U.S. Immigration and Customs Enforcement"),
+    ("Section~287(g)", "Section\u00a0287(g)"),
+    (None, None),
+])
+def test_plain_decodes_latex_in_bibliography_values(value, shown):
+    assert bundle_mod._plain(value) == shown
+
+
+def test_source_titles_in_the_manifest_are_decoded(proj):
+    bib = proj / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(
+        "title = {8 U.S. Code § 1357: Powers", 'title = {{\\"U}ber 8 U.S. Code § 1357: Powers'), encoding="utf-8")
+    code, log = bundle(proj)
+    assert code == 0, log.text
+    manifest = json.loads((proj / "out" / "dist" / "manifest.json").read_text(encoding="utf-8"))
+    titles = {s["key"]: s["title"] for b in manifest["briefs"] for s in b["sources"]}
+    assert titles["ina287g"].startswith("Über 8 U.S. Code § 1357")
+
+
+def index_heads(dist: Path) -> tuple[str, str, str]:
+    page = (dist / "index.html").read_text(encoding="utf-8")
+    return (re.search(r"<title>(.*?)</title>", page).group(1), re.search(r'<p class="kicker">(.*?)</p>', page).group(1),
+            re.search(r"<h1>(.*?)</h1>", page).group(1))
+
+
+def test_index_title_from_config_or_option(proj):
+    assert bundle(proj)[0] == 0
+    assert index_heads(proj / "out" / "dist") == ("Checked briefs: desk", "desk", "Checked briefs")   # no title
+    (proj / "pyproject.toml").write_text(PYPROJECT + 'title = "Immigration & policing briefs"\n', encoding="utf-8")
+    result = cli("--today", "2025-12-01")
+    assert result.exit_code == 0, result.output
+    assert index_heads(proj / "out" / "dist") == ("Immigration &amp; policing briefs", "Checked briefs",
+                                                  "Immigration &amp; policing briefs")
+    result = cli("--today", "2025-12-01", "--title", "<Desk> briefs")           # the option wins, escaped
+    assert result.exit_code == 0, result.output
+    assert index_heads(proj / "out" / "dist")[2] == "&lt;Desk&gt; briefs"
+
+
+@pytest.mark.parametrize("setting, message", [('title = "two\\nlines"', "title must be one line of text"),
+                                              ('title = " "', "title must be one line of text"),
+                                              ("title = 3", "title must be a string")])
+def test_a_bad_title_is_one_line_exit_2(proj, setting, message):
+    (proj / "pyproject.toml").write_text(PYPROJECT + setting + "\n", encoding="utf-8")
+    result = cli("--today", "2025-12-01")
+    assert result.exit_code == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (proj / "out" / "dist").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a backslash and a control character in a file name")
+def test_zip_entry_names_are_safe_whatever_the_brief_is_called(proj):
+    manuscript = proj / "manuscript"
+    (manuscript / "second.md").rename(manuscript / "Über\\brief\x07 two.md")
+    code, log = bundle(proj)
+    assert code == 0, log.text
+    dist = proj / "out" / "dist"
+    with zipfile.ZipFile(dist / "desk.zip") as zf:
+        names = zf.namelist()
+    assert "desk/Uber-brief-two-2025-10-15.pdf" in names
+    assert all(re.fullmatch(r"desk/[A-Za-z0-9][A-Za-z0-9._-]*", n) for n in names), names
+    assert sorted(p.name for p in dist.iterdir()) == sorted([n.split("/")[1] for n in names] + ["desk.zip"])
+    page = (dist / "index.html").read_text(encoding="utf-8")
+    assert 'href="Uber-brief-two-2025-10-15.html"' in page         # the index links the files as named
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a backslash in a file name")
+def test_two_briefs_whose_safe_names_collide_stop_the_bundle(proj):
+    manuscript = proj / "manuscript"
+    text = (manuscript / "brief.md").read_text(encoding="utf-8")
+    (manuscript / "a b.md").write_text(text, encoding="utf-8")
+    (manuscript / "a\\b.md").write_text(text, encoding="utf-8")
+    with pytest.raises(bundle_mod.CitebriefError, match="two briefs would be bundled as a-b-"):
+        bundle(proj)
+    assert not (proj / "out" / "dist").exists()
+
+
+def test_reproducible_zip_refuses_an_unsafe_name(tmp_path):
+    (tmp_path / "a\\b").write_bytes(b"x") if os.name == "posix" else None
+    with pytest.raises(bundle_mod.CitebriefError, match="unsafe zip entry name"):
+        bundle_mod.reproducible_zip(tmp_path, ["a\\b"], "desk", 315532800)
+    with pytest.raises(bundle_mod.CitebriefError, match="unsafe zip entry name"):
+        bundle_mod.reproducible_zip(tmp_path, [], "../desk", 315532800)
 
 
 # --- index.html in a browser -------------------------------------------------------------------

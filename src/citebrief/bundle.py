@@ -26,6 +26,7 @@ import re
 import shutil
 import sys
 import time
+import unicodedata
 import uuid
 import zipfile
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ from pathlib import Path
 from string import Template
 
 import click
+from pylatexenc.latex2text import LatexNodes2Text
 
 from citebrief import __version__
 from citebrief.bibliography import Entry
@@ -85,15 +87,28 @@ class BriefInfo:
         return round(100 * self.lint.cited_claims / self.lint.claims, 1)
 
     def file_name(self, fmt: str) -> str:
-        return f"{self.stem}-{self.checked.isoformat()}.{fmt}"
+        return f"{safe_name(self.stem)}-{self.checked.isoformat()}.{fmt}"
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def safe_name(stem: str) -> str:
+    """A brief's name as a bundle file and zip entry may carry it: ASCII letters, digits, '.', '_', '-'
+    (accents dropped, anything else, a backslash or a control character included, becomes '-')."""
+    ascii_only = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]", "-", ascii_only)).strip(".-_")
+    return cleaned or "brief"
 
 
 # --- the command ------------------------------------------------------------------------------
 
 def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = None, allow_stale: bool = False,
-                 today: date | None = None, quiet: bool = False, echo=click.echo) -> int:
+                 today: date | None = None, quiet: bool = False, echo=click.echo, title: str | None = None) -> int:
     """Compile the briefs and write ``out/dist/``. Returns the exit code (0 bundled, 1 a brief stale or
-    failing its lint gate: nothing written to out/dist/); bad input raises CitebriefError (exit 2)."""
+    failing its lint gate: nothing written to out/dist/); bad input raises CitebriefError (exit 2).
+    ``title`` (--title) wins over ``[tool.citebrief] title`` for the index page."""
+    config = config.with_overrides(title=title)
     today = today or date.today()
     bundle_name = _bundle_name(name, config)
     result = lint_paths(list(paths), config, today=today)    # once: the compile gate reuses it
@@ -159,8 +174,7 @@ def _info(report: BriefReport, config: Config, today: date) -> BriefInfo:
     age = (today - checked).days if checked else None
     subtitle = brief.meta.get("subtitle")
     return BriefInfo(path=brief.path, shown=brief.display_path, stem=brief.path.stem,
-                     title=_plain(brief.title) or brief.path.stem,
-                     subtitle=_plain(subtitle) if isinstance(subtitle, str) and subtitle.strip() else None,
+                     title=_text(brief.title) or brief.path.stem, subtitle=_text(subtitle),
                      checked=checked, age=age, stale=age is not None and age > config.max_age_days, lint=report)
 
 
@@ -180,24 +194,36 @@ def _sources(info: BriefInfo) -> list[Source]:
     return sources
 
 
-_TEX_ESCAPES = {r"\&": "&", r"\%": "%", r"\$": "$", r"\_": "_", r"\#": "#", "~": "\u00a0", "---": "\u2014",
-                "--": "\u2013"}
+_LATEX = LatexNodes2Text(math_mode="with-delimiters")
 
 
 def _plain(value: str | None) -> str | None:
-    """A BibTeX/metadata value as readers see it: no protecting braces, common escapes undone."""
+    """A BibTeX value as readers see it: LaTeX accents, escapes, dashes and protecting braces decoded
+    by pylatexenc (``{\\"U}ber`` → Über, ``\\&`` → &, ``--`` → –). A bare ``%`` stays text: as a LaTeX
+    comment it would silently cut the rest of a title."""
     if value is None:
         return None
-    text = value.replace("{", "").replace("}", "")
-    for tex, plain in _TEX_ESCAPES.items():
-        text = text.replace(tex, plain)
-    return " ".join(text.split()) or None
+    text = _LATEX.latex_to_text(re.sub(r"(?<!\\)%", r"\\%", value))
+    return re.sub(r"[ \t\r\n]+", " ", text).strip() or None      # a no-break space (~) stays one
+
+
+def _text(value: object) -> str | None:
+    """A front-matter value (already plain text from pandoc) on one line, or None when empty."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
 
 
 # --- building the bundle ----------------------------------------------------------------------
 
 def _build(build: Path, infos: list[BriefInfo], config: Config, bundle_name: str, today: date) -> str:
     out_dir = config.path(config.out)
+    named: dict[str, str] = {}
+    for info in infos:                 # two names that differ only in unsafe characters must not collide
+        first = named.setdefault(info.file_name("pdf"), info.shown)
+        if first != info.shown:
+            raise CitebriefError(f"two briefs would be bundled as {safe_name(info.stem)}-*: {first} and "
+                                 f"{info.shown} (rename one)", info.shown)
     for info in infos:
         for fmt, file_name in info.files.items():
             compiled = out_dir / f"{info.stem}.{fmt}"    # where compile_brief writes it
@@ -277,6 +303,9 @@ def reproducible_zip(folder: Path, members: list[str], prefix: str, epoch: int) 
     fixed permissions (0644, Unix), deflate level 9, no extra fields and no comment."""
     stamp = time.gmtime(epoch)[:6]
     buffer = io.BytesIO()
+    unsafe = [n for n in (prefix, *members) if not SAFE_NAME.fullmatch(n)]
+    if unsafe:        # every name is made safe before it gets here: this is the last line of defence
+        raise CitebriefError(f"refusing an unsafe zip entry name {unsafe[0]!r}")
     with zipfile.ZipFile(buffer, "w") as zf:
         for member in sorted(members):
             info = zipfile.ZipInfo(f"{prefix}/{member}", date_time=stamp)
@@ -348,8 +377,11 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
         if n_stale:
             lede += (f" {n_stale} {'is' if n_stale == 1 else 'are'} marked stale: checked more than "
                      f"{config.max_age_days} days before this bundle was built.")
+    # a title set by the desk ([tool.citebrief] title, --title) heads the page; else the folder's name
+    heading, kicker = (config.title.strip(), "Checked briefs") if config.title else ("Checked briefs", bundle_name)
+    page_title = heading if config.title else f"Checked briefs: {bundle_name}"
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        page_title=esc(f"Checked briefs: {bundle_name}"), kicker=esc(bundle_name), lede=esc(lede),
+        page_title=esc(page_title), kicker=esc(kicker), heading=esc(heading), lede=esc(lede),
         briefs="\n".join(items), citebrief=esc(versions["citebrief"]), pandoc=esc(versions["pandoc"]))
 
 

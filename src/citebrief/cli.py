@@ -142,9 +142,11 @@ def import_cli(file, out, bib):
 @click.option("--allow-stale", is_flag=True,
               help="Bundle briefs checked more than max_age_days ago (marked stale in the index).")
 @click.option("--name", metavar="NAME", help="Name of the zip, out/dist/NAME.zip (default: the project folder's).")
+@click.option("--title", metavar="TEXT", help="Title of index.html (default: [tool.citebrief] title, "
+              "else the project folder's name).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Pretend today is this date.")
-def bundle_cli(paths, allow_stale, name, quiet, today):
+def bundle_cli(paths, allow_stale, name, title, quiet, today):
     """Compile finished briefs and package them for readers in out/dist/.
 
     Writes each brief as <brief>-<checked date>.pdf/.docx/.html, an index.html, a manifest.json
@@ -154,7 +156,7 @@ def bundle_cli(paths, allow_stale, name, quiet, today):
     from citebrief.bundle import bundle_paths
 
     run(lambda: bundle_paths(list(paths), load_config(), name=name, allow_stale=allow_stale,
-                             today=_today(today), quiet=quiet))
+                             today=_today(today), quiet=quiet, title=title))
 
 
 # --- init -------------------------------------------------------------------

@@ -38,6 +38,7 @@ class Config:
     max_input_mb: float = 4.0                   # a larger brief is refused
     time_limit: float = 60.0                    # seconds per pandoc or typst run
     memory_limit_mb: int = 4096                 # per pandoc or typst run
+    title: str | None = None                    # the bundle index's title (default: the project folder's name)
     source: Path | None = field(default=None, compare=False)  # the pyproject.toml read, if any
 
     @property
@@ -70,6 +71,9 @@ class Config:
             raise CitebriefError("min_words and max_age_days must not be negative", origin)
         if not (self.max_input_mb > 0 and self.time_limit > 0 and self.memory_limit_mb > 0):
             raise CitebriefError("max_input_mb, time_limit and memory_limit_mb must be positive", origin)
+        if self.title is not None and (not isinstance(self.title, str) or not self.title.strip()
+                                       or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in self.title)):
+            raise CitebriefError("title must be one line of text", origin)
 
 
 def find_pyproject(start: Path) -> Path | None:
