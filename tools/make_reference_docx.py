@@ -1,19 +1,28 @@
-"""Regenerate ``templates/reference.docx`` (run by hand after changing a style; needs python-docx):
+"""Regenerate ``src/citebrief/templates/reference.docx``, the reference document that gives DOCX
+output its Word styles. A developer tool, not part of the package; run it from the repository root
+after changing a style below (needs the test extra, for python-docx):
 
-    python -m citebrief.compile.make_reference_docx
+    .venv/bin/python tools/make_reference_docx.py            # rewrite the template
+    .venv/bin/python tools/make_reference_docx.py --check    # exit 1 if the template is not what this makes
 
 Starts from pandoc's own reference document (so every style pandoc uses exists) and sets the
 house look: serif body, sans headings, and the citebrief styles "Limitation" (character),
 "Limitation Block", "Checked", "Disclaimer" and "Flagged List" (paragraph).
+``tests/test_reference_docx.py`` fails while the committed template differs from what this makes.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
-from citebrief.compile.docx import REFERENCE_DOCX
 from citebrief.tools import pandoc_path
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "src" / "citebrief" / "templates" / "reference.docx"
 
 BODY_FONT = "Georgia"
 SANS_FONT = "Arial"
@@ -31,7 +40,7 @@ def build() -> bytes:
                           capture_output=True, check=True).stdout
     doc = Document(io.BytesIO(base))
     styles = doc.styles
-    ink, muted, accent = RGBColor(0x1D, 0x1F, 0x21), RGBColor(0x5A, 0x5F, 0x66), RGBColor(0x8A, 0x1C, 0x1C)
+    ink, muted = RGBColor(0x1D, 0x1F, 0x21), RGBColor(0x5A, 0x5F, 0x66)
 
     def shade(style, fill: str) -> None:
         ppr = style.element.get_or_add_pPr()
@@ -106,7 +115,6 @@ def build() -> bytes:
     lim.font.highlight_color = WD_COLOR_INDEX.YELLOW
     lim.font.color.rgb = RGBColor(0x5A, 0x3A, 0x00)
     lim.quick_style = True
-    _ = accent
     doc.core_properties.title = "citebrief reference document"
     doc.core_properties.author = "citebrief"
     out = io.BytesIO()
@@ -114,10 +122,35 @@ def build() -> bytes:
     return out.getvalue()
 
 
-def main() -> None:
-    REFERENCE_DOCX.write_bytes(build())
-    print(REFERENCE_DOCX)
+def styles_xml(docx: bytes) -> bytes:
+    """The part that holds every style (what DOCX output takes from the reference document)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        return zf.read("word/styles.xml")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate the DOCX reference document.")
+    parser.add_argument("--output", type=Path, default=TEMPLATE, help=f"where to write it (default: {TEMPLATE})")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if the styles of --output differ from what this script makes")
+    args = parser.parse_args(argv)
+    made = build()
+    if args.check:
+        try:
+            current = styles_xml(args.output.read_bytes())
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            print(f"{args.output}: cannot read its styles: {exc}", file=sys.stderr)
+            return 1
+        if current != styles_xml(made):
+            print(f"{args.output}: its styles differ from what tools/make_reference_docx.py makes: "
+                  "run it and commit the result", file=sys.stderr)
+            return 1
+        print(f"{args.output}: up to date")
+        return 0
+    args.output.write_bytes(made)
+    print(args.output)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
