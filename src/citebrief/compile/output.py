@@ -125,19 +125,20 @@ def brief_lock(lock_file: Path) -> Iterator[None]:
     """Serialize compiles of one brief across processes and threads (released when the process dies,
     too). A lock file that is a symlink is refused, never followed: it could point anywhere."""
     if lock_file.is_symlink():
-        raise CitebriefError("is a symbolic link; remove it (a lock file is never followed)", _shown(lock_file))
+        raise CitebriefError("is a symbolic link; remove it (a lock file is never followed)", shown_path(lock_file))
     lock = FileLock(lock_file)        # filelock opens it with O_NOFOLLOW too, so a race cannot swap one in
     try:
         lock.acquire()
     except OSError as exc:
-        raise CitebriefError(f"cannot lock: {exc.strerror or exc}", _shown(lock_file)) from exc
+        raise CitebriefError(f"cannot lock: {exc.strerror or exc}", shown_path(lock_file)) from exc
     try:
         yield
     finally:
         lock.release()
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the working folder where it can be."""
     try:
         return os.path.relpath(path)
     except ValueError:  # pragma: no cover - another drive on Windows

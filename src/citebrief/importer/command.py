@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from citebrief.compile.output import write_atomic
+from citebrief.compile.output import shown_path, write_atomic
 from citebrief.config import Config, load_config
 from citebrief.errors import EXIT_OK, CitebriefError
 from citebrief.importer.citations import cited_numbers
@@ -18,13 +18,6 @@ from citebrief.importer.layout import Explainer, parse_explainer
 from citebrief.importer.markdown import brief_text, front_matter, write_body
 from citebrief.importer.names import ascii_slug, key_stem, slugify_title
 from citebrief.parse.source import read_text
-
-
-def _show(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:   # another drive (Windows)
-        return str(path)
 
 
 @dataclass
@@ -54,11 +47,11 @@ def _targets(path: Path, title: str, out: str | Path | None, bib: str | Path | N
         config.path(config.manuscript) / f"{slugify_title(title) or ascii_slug(path.stem) or 'brief'}.md"
     bib_path = Path(bib) if bib is not None else config.path(config.bibliography)
     if out_path.exists():
-        raise CitebriefError("already exists; not overwriting it (choose another --out)", _show(out_path))
+        raise CitebriefError("already exists; not overwriting it (choose another --out)", shown_path(out_path))
     if out_path.resolve() == path.resolve() or out_path.resolve() == bib_path.resolve():
-        raise CitebriefError("--out must be a new Markdown file", _show(out_path))
+        raise CitebriefError("--out must be a new Markdown file", shown_path(out_path))
     if bib_path.is_dir():
-        raise CitebriefError("is a directory, not a .bib file", _show(bib_path))
+        raise CitebriefError("is a directory, not a .bib file", shown_path(bib_path))
     return out_path, bib_path
 
 
@@ -79,7 +72,7 @@ def import_explainer(file: str | Path, *, out: str | Path | None = None, bib: st
         title = path.stem
         unmapped.insert(0, f"no title line (a question or heading) found; title set to {title!r}")
     out_path, bib_path = _targets(path, title, out, bib, config)
-    existing, existing_keys, bib_bytes = existing_bibliography(bib_path, _show(bib_path))
+    existing, existing_keys, bib_bytes = existing_bibliography(bib_path, shown_path(bib_path))
 
     numbers = cited_numbers(t for block in ex.blocks for t in block.texts)
     entries = plan_entries(numbers, ex.sources, key_stem(path, title), path.name, existing, existing_keys, unmapped)
@@ -132,7 +125,7 @@ def _write(result: ImportResult, markdown: str, bib_bytes: bytes | None) -> None
     try:
         old = bib_bytes or b""
         if bib_path.exists() and bib_path.read_bytes() != old:
-            raise CitebriefError("changed while importing; nothing appended, try again", _show(bib_path))
+            raise CitebriefError("changed while importing; nothing appended, try again", shown_path(bib_path))
         write_atomic(bib_path, appended(old, new), exclusive=bib_bytes is None)
     except BaseException:
         out_path.unlink(missing_ok=True)        # all or nothing: no brief citing keys that were not written
@@ -149,9 +142,9 @@ def format_report(result: ImportResult) -> str:
     placeholders = sum(1 for e in new if e.placeholder)
     reused = sorted({(e.key, e.reused_because) for e in result.entries.values() if not e.new})
     headings = sum(1 for b in result.explainer.blocks if b.kind == "heading")
-    lines = [f"Created {_show(result.out)}: {_n(headings, 'heading')}, {_n(result.citations, 'citation')} "
+    lines = [f"Created {shown_path(result.out)}: {_n(headings, 'heading')}, {_n(result.citations, 'citation')} "
              f"({_n(result.groups, 'group')}) of {_n(len(result.entries), 'source')}."]
-    added = (f"Added {_n(len(new), 'key')} to {_show(result.bib)}: {from_list} from the source list, "
+    added = (f"Added {_n(len(new), 'key')} to {shown_path(result.bib)}: {from_list} from the source list, "
              f"{_n(placeholders, 'placeholder')}")
     if reused:
         added += "; reused " + ", ".join(f"{k} ({why})" for k, why in reused)
@@ -159,7 +152,7 @@ def format_report(result: ImportResult) -> str:
     if result.unmapped:
         lines.append("Not mapped:")
         lines += [f"  - {u}" for u in result.unmapped]
-    lines.append(f"Next: citebrief lint {_show(result.out)}")
+    lines.append(f"Next: citebrief lint {shown_path(result.out)}")
     return "\n".join(lines) + "\n"
 
 
