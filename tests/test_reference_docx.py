@@ -1,4 +1,4 @@
-"""tools/make_reference_docx.py: the one command that regenerates the DOCX reference document.
+"""tests/make_reference_docx.py: the one command that regenerates the DOCX reference document.
 
 The committed ``templates/reference.docx`` must be exactly what the tool makes (same styles part),
 so a style changed in the tool but not regenerated, or a template edited by hand, fails here.
@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOL = ROOT / "tools" / "make_reference_docx.py"
+TOOL = ROOT / "tests" / "make_reference_docx.py"
 TEMPLATE = ROOT / "src" / "citebrief" / "templates" / "reference.docx"
 
 
@@ -36,7 +36,7 @@ def test_the_tool_regenerates_the_committed_template(tmp_path):
     assert proc.stdout.strip() == str(made)
     tool = load_tool()
     assert tool.styles_xml(made.read_bytes()) == tool.styles_xml(TEMPLATE.read_bytes()), \
-        "templates/reference.docx is stale: run .venv/bin/python tools/make_reference_docx.py and commit it"
+        "templates/reference.docx is stale: run .venv/bin/python tests/make_reference_docx.py and commit it"
 
 
 def test_the_regenerated_document_has_the_house_styles(tmp_path):

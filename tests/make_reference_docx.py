@@ -2,8 +2,8 @@
 output its Word styles. A developer tool, not part of the package; run it from the repository root
 after changing a style below (needs the test extra, for python-docx):
 
-    .venv/bin/python tools/make_reference_docx.py            # rewrite the template
-    .venv/bin/python tools/make_reference_docx.py --check    # exit 1 if the template is not what this makes
+    .venv/bin/python tests/make_reference_docx.py            # rewrite the template
+    .venv/bin/python tests/make_reference_docx.py --check    # exit 1 if the template is not what this makes
 
 Starts from pandoc's own reference document (so every style pandoc uses exists) and sets the
 house look: serif body, sans headings, and the citebrief styles "Limitation" (character),
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.output}: cannot read its styles: {exc}", file=sys.stderr)
             return 1
         if current != styles_xml(made):
-            print(f"{args.output}: its styles differ from what tools/make_reference_docx.py makes: "
+            print(f"{args.output}: its styles differ from what tests/make_reference_docx.py makes: "
                   "run it and commit the result", file=sys.stderr)
             return 1
         print(f"{args.output}: up to date")
