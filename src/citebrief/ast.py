@@ -6,6 +6,7 @@ import contextlib
 import gc
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 _gc_lock = threading.Lock()
 _gc_users = 0                 # threads inside no_gc() right now
@@ -41,7 +42,7 @@ def stringify(node, *, citations: bool = False) -> str:
     return "".join(parts).strip()
 
 
-def _stringify(node, parts: list[str], citations: bool = False) -> None:
+def _stringify(node: Any, parts: list[str], citations: bool = False) -> None:
     if isinstance(node, list):
         for n in node:
             _stringify(n, parts, citations)
@@ -49,7 +50,7 @@ def _stringify(node, parts: list[str], citations: bool = False) -> None:
     if not isinstance(node, dict):
         return
     t = node.get("t")
-    c = node.get("c")
+    c: Any = node.get("c")        # pandoc's JSON: the shape of "c" depends on "t"
     if t in ("Str", "MetaString"):
         parts.append(c)
     elif t in ("Space", "SoftBreak", "LineBreak"):

@@ -181,7 +181,7 @@ def _users_of(bib: Path, config: Config) -> list[tuple[Path, str]]:
     return [(p, display_path(p)) for p, _source, bibs in _manuscript_briefs(config) if wanted in bibs]
 
 
-def _manuscript_briefs(config: Config, skip: set[Path] = frozenset()):
+def _manuscript_briefs(config: Config, skip: frozenset[Path] | set[Path] = frozenset()):
     """(path, text, bibliographies) of each readable brief in the manuscript folder; a brief that cannot
     be read is left to the run that lints it."""
     folder = config.path(config.manuscript)
@@ -320,7 +320,7 @@ class _Run:
                     self.add(self.bib_finding(rule, hit, f.display_path), users)
 
     def bib_finding(self, rule: Rule, hit: Hit, default_path: str) -> Finding:
-        return Finding(printable(hit.bib_path or default_path), hit.bib_line, hit.bib_column, rule.name,
+        return Finding(printable(hit.bib_path or default_path), hit.bib_line or 1, hit.bib_column, rule.name,
                        rule.severity, printable(hit.message))
 
     def add(self, finding: Finding, concerns: list[BriefReport]) -> None:

@@ -73,7 +73,8 @@ def init_project(directory: str | Path = ".", *, today: date | None = None, acti
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CitebriefError(f"cannot create the folder: {exc.strerror or exc}", root) from None
-    values = dict(today=today or date.today(), name=project_name(root), action=action)
+    today = today or date.today()
+    name = project_name(root)
     result = InitResult()
     for template, target in FILES:
         dest = root / target
@@ -81,7 +82,7 @@ def init_project(directory: str | Path = ".", *, today: date | None = None, acti
             result.skipped.append(target)
             echo(f"skipped {target} (already exists)")
             continue
-        text = render(template_text(template), **values)
+        text = render(template_text(template), today=today, name=name, action=action)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             with dest.open("x", encoding="utf-8", newline="\n") as f:   # "x": never overwrite, even in a race

@@ -16,11 +16,11 @@ def main(argv: list[str]) -> int:
     root, timestamp, memory_mb = argv[0], int(argv[1]), int(argv[2])
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    source = sys.stdin.buffer.read()
+    source: bytes = sys.stdin.buffer.read()
     import typst   # after the limit: typst's own allocations count too
 
     try:
-        pdf = typst.compile(source, root=root, timestamp=timestamp, ignore_system_fonts=True)
+        pdf = typst.compile(source, root=root, timestamp=timestamp, ignore_system_fonts=True)  # type: ignore[type-var]
     except MemoryError:
         sys.stderr.write("MemoryError\n")
         return 1

@@ -57,13 +57,14 @@ class _Splitter(Splitter):
         in_quotes, depth = currently_quote_escaped, num_open_curls
         while True:
             mark = self._next_mark(accept_eof=False)
+            assert mark is not None            # accept_eof=False raises at the end of the file instead
             ch = mark.group(0)
             if ch == "{":
                 depth += 1
             elif ch == "}" and depth > 0:
                 depth -= 1
             elif ch.startswith("@") and self._is_at_line_start(mark.start()):
-                self._unaccepted_mark = mark    # a new entry: this one was never closed
+                self._unaccepted_mark = mark    # type: ignore[assignment]  # a new entry: this one was never closed
                 raise BlockAbortedException(
                     abort_reason=f"Unexpected block start: `{ch}`", end_index=mark.start() - 1)
             elif depth > 0:
@@ -73,11 +74,16 @@ class _Splitter(Splitter):
             elif in_quotes:
                 continue
             elif ch == "," or ch == self._closing_delimiter:
-                self._unaccepted_mark = mark
+                self._unaccepted_mark = mark    # type: ignore[assignment]  # upstream's own attribute
                 return mark.start()
             elif ch == "=":
                 raise BlockAbortedException(abort_reason="missing `,` before this field",
                                             end_index=mark.start())
+
+
+def _line(block: model.Block) -> int:
+    """A block's 1-based first line (bibtexparser counts from 0)."""
+    return (block.start_line or 0) + 1
 
 
 def load_bibtex(path: Path, shown: str, text: str) -> BibFile:
@@ -90,28 +96,27 @@ def load_bibtex(path: Path, shown: str, text: str) -> BibFile:
     macros: dict[str, str] = {}
     found_bibtex = after_failure = False
     for block in library.blocks:
-        kind = type(block)
         # Repeated keys and repeated fields are ours to judge: unwrap to the block as written.
-        while kind is model.DuplicateBlockKeyBlock or kind is model.DuplicateFieldKeyBlock:
+        while isinstance(block, (model.DuplicateBlockKeyBlock, model.DuplicateFieldKeyBlock)) \
+                and block.ignore_error_block is not None:
             block = block.ignore_error_block
-            kind = type(block)
-        if kind is model.Entry:               # a repeated field: the last value wins, as in pandoc
+        if isinstance(block, model.Entry):        # a repeated field: the last value wins, as in pandoc
             _add_entry(bib, block, macros)
-        elif kind is model.String:            # a redefined macro: the last definition wins
+        elif isinstance(block, model.String):     # a redefined macro: the last definition wins
             value = _value(block.value, macros)
             if len(value) > MAX_VALUE:
-                bib.errors.append((block.start_line + 1, f"@string {block.key.strip()[:40]} grows past "
+                bib.errors.append((_line(block), f"@string {block.key.strip()[:40]} grows past "
                                    f"{MAX_VALUE // 1024} KB when expanded; it is cut there"))
                 value = value[:MAX_VALUE]
             macros[block.key.strip().lower()] = value
-        elif kind is model.ImplicitComment:
-            if not after_failure:             # else it is the rest of the broken block
+        elif isinstance(block, model.ImplicitComment):
+            if not after_failure:                 # else it is the rest of the broken block
                 _check_stray_text(bib, block)
             continue
-        elif kind is model.ParsingFailedBlock:
+        elif isinstance(block, model.ParsingFailedBlock):
             bib.errors.append(_explain(block, splitter.bibstr))
         found_bibtex = True
-        after_failure = kind is model.ParsingFailedBlock
+        after_failure = isinstance(block, model.ParsingFailedBlock)
     if not found_bibtex and not bib.errors and text.strip() and not _only_comments(text):
         raise CitebriefError(_not_bibtex(text), shown)
     _inherit(bib)
@@ -175,7 +180,7 @@ def _check_stray_text(bib: BibFile, block: model.ImplicitComment) -> None:
                              (_FIELD_OUTSIDE, "field `{0}` outside any entry (an entry closed too early?)")):
         m = pattern.search(text)
         if m:
-            line = block.start_line + 1 + text.count("\n", 0, m.start())
+            line = _line(block) + text.count("\n", 0, m.start())
             bib.errors.append((line, message.format(*m.groups())))
             return
 
@@ -194,7 +199,7 @@ def _explain(block: model.ParsingFailedBlock, bibstr: str) -> tuple[int, str]:
     """(line, message) for a block the splitter gave up on."""
     reason = " ".join(str(getattr(block.error, "abort_reason", block.error)).split()).rstrip(". ")
     head = block.raw.split(",", 1)[0].split("\n", 1)[0].strip()[:60] if block.raw else "block"
-    line = block.start_line + 1
+    line = _line(block)
     if reason.startswith("Unexpectedly reached end of file"):
         return line, f"`{head}` is not closed before the end of the file (unbalanced braces or quotes?)"
     if reason.startswith("Unexpected block start"):
@@ -214,7 +219,7 @@ _KEY_OK = re.compile(r"[^\s,{}\"=]+")
 
 
 def _add_entry(bib: BibFile, block: model.Entry, macros: dict[str, str]) -> None:
-    line = block.start_line + 1
+    line = _line(block)
     key = block.key
     if not _KEY_OK.fullmatch(key):
         what = "has no key" if not key else f"has an invalid key `{' '.join(key.split())[:40]}`"

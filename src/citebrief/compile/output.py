@@ -48,7 +48,7 @@ def _process_gone(pid: int) -> bool:
 
 def remove_leftovers(folder: Path) -> list[Path]:
     """Remove the temporary files (never folders) of killed runs in ``folder``; returns them."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

@@ -161,7 +161,7 @@ def existing_bibliography(bib: Path, shown: str):
     loaded = load_bibliography(bib, shown)
     data = bib.read_bytes()
     text = data.decode("utf-8", "replace")
-    keys = set(loaded.entries) | {e.key for e in loaded.duplicates}
+    keys = set(loaded.entries)          # a repeated key is in entries too (its last definition)
     keys |= set(re.findall(r"@\s*[A-Za-z]+\s*[{(]\s*([^\s,{}()=]+)\s*,", text))   # also in broken blocks
     return loaded.entries, keys, data
 

@@ -168,11 +168,13 @@ def _heading(text: str, line: int, limitation_headings) -> Block:
 
 def _as_list(items: list[tuple[int, str]]) -> Block | None:
     """Lines that are all bullets, all numbered, or all questions: a list; else None."""
-    if all(_BULLET.match(t) for _, t in items):
-        return Block("bullets", [_BULLET.match(t).group("text") for _, t in items], items[0][0])
-    if len(items) >= 2 and all(_NUMBERED.match(t) for _, t in items):
-        return Block("ordered", [_NUMBERED.match(t).group("text") for _, t in items], items[0][0],
-                     numbers=[int(_NUMBERED.match(t).group("n")) for _, t in items])
+    bullets = [m for _, t in items if (m := _BULLET.match(t))]
+    if len(bullets) == len(items):
+        return Block("bullets", [m.group("text") for m in bullets], items[0][0])
+    numbered = [m for _, t in items if (m := _NUMBERED.match(t))]
+    if len(items) >= 2 and len(numbered) == len(items):
+        return Block("ordered", [m.group("text") for m in numbered], items[0][0],
+                     numbers=[int(m.group("n")) for m in numbered])
     if len(items) >= 2 and all(t.endswith("?") and words(t) >= 3 for _, t in items):
         return Block("bullets", [t for _, t in items], items[0][0])     # a list of questions
     return None
@@ -189,8 +191,8 @@ def _classify_line(line0: int, first: str, is_last: bool, limitation_headings, u
         if not is_last or _is_limitations(first, limitation_headings):
             return _heading(first, line0, limitation_headings)
         unmapped.append(f"line {line0}: short last line {first!r} kept as a paragraph")
-    elif _BULLET.match(first):
-        return Block("bullets", [_BULLET.match(first).group("text")], line0)
+    elif bullet := _BULLET.match(first):
+        return Block("bullets", [bullet.group("text")], line0)
     return Block("para", [first], line0)
 
 

@@ -31,6 +31,8 @@ def protect_block_start(md: str) -> str:
     """Stop a paragraph or list item that starts with ``1.``, ``-``, ``#``, ``(a)`` ... becoming a list or heading."""
     if _BLOCK_START.match(md):
         m = re.match(r"^(\(?)([A-Za-z0-9]*)(.)", md)
+        if m is None:
+            return "\\" + md
         if m.group(1):
             return "\\" + md
         if m.group(2):
@@ -52,7 +54,7 @@ def _moveable(before: str, punct: str) -> bool:
     """May the sentence's final ``punct`` move after a citation that follows it? Not after "U.S." or "Nov."."""
     if punct in "!?":
         return True
-    word = re.search(r"(\S*)$", before).group(1)
+    word = re.search(r"(\S*)$", before).group(1)  # type: ignore[union-attr]  # (\S*)$ always matches
     if not word or "." in word or not word[-1].isalnum():
         return False
     bare = word.lower().lstrip("(\"“‘'")
