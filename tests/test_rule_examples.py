@@ -28,6 +28,9 @@ KNOWN_WRONG = {
 def test_every_rule_has_passing_and_failing_examples():
     assert len(ALL_RULES) >= 15
     for name, rule in ALL_RULES.items():
+        if rule.command != "lint":     # found by another command (links), tested with it
+            assert not rule.passing and not rule.failing and rule.summary
+            continue
         assert rule.passing, f"{name} has no passing example"
         assert rule.failing, f"{name} has no failing example"
         assert rule.summary and "\n" not in rule.summary
@@ -51,6 +54,8 @@ def _param(name, kind, i, ex):
 
 @pytest.mark.parametrize("name,kind,example", [_param(*case) for case in CASES])
 def test_rule_example(project, name, kind, example: Example):
+    for path, text in example.files:      # snapshots and other files the example project holds
+        project.write(path, text)
     result = project.lint(example.brief, example.bib, today=example.today)
     fired = sorted((_where(f.path), f.line, f.column, f.message) for f in result.findings if f.rule == name)
     if kind == "passing":

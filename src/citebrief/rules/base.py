@@ -57,12 +57,15 @@ class Example:
     ``brief`` is the full Markdown text; use :func:`brief` to wrap a body in valid front
     matter and a limitations section so only the rule under test can fire. A failing
     example lists in ``fires`` every finding the rule must give on it, no more and no fewer.
+    ``files`` are more files of the example project, as (path relative to the project, text),
+    e.g. snapshots ``("sources/ice2025.txt", "...")``.
     """
 
     brief: str
     bib: str | bytes = EXAMPLE_BIB     # bytes: a file in another encoding
     today: str = "2025-12-01"   # the date "now" for stale-check style rules
     fires: tuple[Expect, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
 
 
 def brief(body: str, *, front: str = EXAMPLE_FRONT, limits: str = EXAMPLE_LIMITS) -> str:
@@ -81,3 +84,4 @@ class Rule:
     passing: tuple[Example, ...] = field(default=())
     failing: tuple[Example, ...] = field(default=())
     scope: str = "brief"
+    command: str = "lint"       # the command whose findings these are ("links": only `citebrief links`)

@@ -1,0 +1,212 @@
+"""The quote and figure checks of one brief against the snapshots of the sources it cites.
+
+Shared by the rules (``quote-not-in-source``, ``number-not-in-source``) and ``citebrief evidence``.
+A quotation or figure is *checked* only when every source its sentence cites has a readable
+snapshot: otherwise it may come from the one without, and ``missing-snapshot`` says so instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
+from citebrief.evidence.snapshots import Snapshot, SnapshotError, SnapshotStore, store_for
+from citebrief.project import project_root
+
+_WORD = re.compile(r"\w+")
+_OPENERS = "\"“‘'*_>"
+
+
+@dataclass
+class Sources:
+    """The sources a passage of the brief cites, with their usable snapshots."""
+
+    keys: tuple[str, ...]
+    snapshots: dict[str, Snapshot]          # key → snapshot with readable text
+
+    @property
+    def complete(self) -> bool:
+        """Every cited source has a readable snapshot, so a miss is a real miss."""
+        return bool(self.keys) and all(k in self.snapshots for k in self.keys)
+
+
+@dataclass
+class QuoteCheck:
+    text: str                   # the quotation as the brief has it
+    offset: int                 # where it starts in the brief's source
+    sources: Sources
+    block: bool                 # a block quote (rather than words in quotation marks)
+    found_in: str | None        # the key of the first snapshot that has it
+
+    @property
+    def checked(self) -> bool:
+        return self.sources.complete
+
+    def closest(self) -> tuple[str, str]:
+        """(key, passage) of the cited snapshot stretch most like the quote, for the message."""
+        best = ("", "", -1.0)
+        for key, snap in self.sources.snapshots.items():
+            passage, score = closest_passage(self.text, snap.normalised)
+            if score > best[2]:
+                best = (key, passage, score)
+        return best[0], best[1]
+
+
+@dataclass
+class FigureCheck:
+    figure: Figure
+    offset: int
+    sources: Sources
+    found_in: str | None
+
+    @property
+    def checked(self) -> bool:
+        return self.sources.complete
+
+
+@dataclass
+class Passage:
+    """A stretch of the brief that cites sources: one sentence, or one sentence of a block quote."""
+
+    text: str                   # the sentence text (citations shown as [@key])
+    offset: int                 # where it starts in the source
+    sentence: object            # the parse.model.Sentence
+    keys: tuple[str, ...]
+    quote_unit: bool            # inside a block quote
+
+
+def cited_passages(brief, scope: str = "sentence") -> Iterator[Passage]:
+    """Every sentence with the keys that cover it: its own; in a block quote, the quote's or the
+    introducing sentence's (DESIGN.md claim policy, rule 5); with scope "paragraph", the unit's."""
+    previous = None
+    for unit in brief.units:
+        unit_keys = tuple(dict.fromkeys(k for s in unit.sentences for k in s.keys))
+        if unit.kind == "quote":
+            keys = unit_keys or (tuple(previous.keys) if previous is not None else ())
+            for s in unit.sentences:
+                yield Passage(s.text, s.offset, s, keys, True)
+        else:
+            for s in unit.sentences:
+                keys = tuple(dict.fromkeys(s.keys)) or (unit_keys if scope == "paragraph" else ())
+                yield Passage(s.text, s.offset, s, keys, False)
+        if unit.kind != "note" and unit.sentences:
+            previous = unit.sentences[-1]
+
+
+class BriefEvidence:
+    """The quote and figure checks of one brief; built once, read by the rules and the report."""
+
+    def __init__(self, brief, bib, store: SnapshotStore, scope: str = "sentence"):
+        self.brief = brief
+        self.bib = bib
+        self.store = store
+        self.scope = scope
+        self._sources: dict[tuple[str, ...], Sources] = {}
+
+    def sources(self, keys: tuple[str, ...]) -> Sources:
+        if keys not in self._sources:
+            snaps = {}
+            for key in keys:
+                entry = self.bib.entries.get(key) if self.bib is not None else None
+                if entry is None:
+                    continue
+                snap = self.store.lookup(entry).snapshot
+                if snap is None:
+                    continue
+                try:
+                    snap.text
+                except SnapshotError:
+                    continue
+                snaps[key] = snap
+            self._sources[keys] = Sources(keys, snaps)
+        return self._sources[keys]
+
+    def quotes(self) -> Iterator[QuoteCheck]:
+        """Every quotation in a cited sentence, and every sentence of a cited block quote."""
+        source = self.brief.source
+        for p in cited_passages(self.brief, self.scope):
+            if not p.keys:
+                continue
+            sources = self.sources(p.keys)
+            if not sources.snapshots:
+                continue
+            if p.quote_unit:
+                text = _strip_citations(p.text)
+                if len(_WORD.findall(text)) >= 2:
+                    yield QuoteCheck(text, p.offset, sources, True, _found(text, sources))
+                continue
+            for q in quotes_in(p.text):
+                offset = locate(source, p.offset, q.text, back_over=_OPENERS)
+                yield QuoteCheck(q.text, offset, sources, False, _found(q.text, sources))
+
+    def figures(self) -> Iterator[FigureCheck]:
+        """Every figure in a cited sentence outside quotation marks (a quote is checked whole)."""
+        source = self.brief.source
+        for p in cited_passages(self.brief, self.scope):
+            if not p.keys or p.quote_unit:
+                continue
+            sources = self.sources(p.keys)
+            if not sources.snapshots:
+                continue
+            quoted = [(q.start, q.end) for q in quotes_in(p.text, min_words=1)]
+            for fig in figures_in(p.text):
+                if any(a <= fig.start < b for a, b in quoted):
+                    continue
+                found = next((k for k, s in sources.snapshots.items() if s.figures.has(fig)), None)
+                offset = locate(source, p.offset, fig.text, digits=True)
+                yield FigureCheck(fig, offset, sources, found)
+
+
+def _found(text: str, sources: Sources) -> str | None:
+    for key, snap in sources.snapshots.items():
+        if find_quote(text, snap.normalised) is not None:
+            return key
+    return None
+
+
+_CITES = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")
+
+
+def _strip_citations(text: str) -> str:
+    return _CITES.sub("", text).strip()
+
+
+def locate(source: str, start: int, text: str, *, back_over: str = "", digits: bool = False) -> int:
+    """Where ``text`` begins in the brief's raw ``source``, searching from ``start`` (a sentence's
+    offset): its first words in order, with any markup or line breaks between them. Falls back to
+    ``start``. ``back_over``: opening characters to include (the quotation mark)."""
+    window_end = min(len(source), start + 4 * len(text) + 2000)
+    if digits:
+        i = source.find(text, start, window_end)
+        if i < 0:
+            m = re.search(r"\d[\d,.]*", text)
+            i = source.find(m.group(), start, window_end) if m else -1
+        return i if i >= 0 else start
+    tokens = _WORD.findall(text)[:4]
+    if not tokens:
+        return start
+    # the words in order, with anything but words between them (markup, quotes, line breaks)
+    pattern = re.compile(r"(?<!\w)" + r"[\W_]+".join(map(re.escape, tokens)) + r"(?!\w)")
+    m = pattern.search(source, start, window_end) or re.compile(
+        r"(?<!\w)" + re.escape(tokens[0]) + r"(?!\w)").search(source, start, window_end)
+    if not m:
+        return start
+    i = m.start()
+    while i > start and source[i - 1] in back_over:
+        i -= 1
+    return i
+
+
+
+
+def for_context(ctx) -> BriefEvidence | None:
+    """The evidence of the brief a rule is looking at; None when its project keeps no snapshots
+    (then the evidence rules have nothing to say and cost nothing)."""
+    if ctx.bib is None:
+        return None
+    store = store_for(ctx.bib, project_root(ctx.config.root, ctx.brief.path))
+    if not store.project_has_snapshots(ctx.bib):
+        return None
+    return BriefEvidence(ctx.brief, ctx.bib, store, ctx.config.scope)

@@ -1,0 +1,320 @@
+"""Quotes and figures: when are a brief's words the source's words, and its numbers the source's?
+
+Plain functions over plain strings, shared by the rules, ``citebrief evidence`` and (later) the
+language server's hover. Nothing here reads files.
+
+Quotes (DESIGN.md "Evidence policy"). A quotation matches a source when, after :func:`normalise`
+has made both sides comparable, its words appear in the source in order, with exactly these
+tolerances and nothing else:
+
+- straight and curly quotes and apostrophes are the same; so are all dashes (``-``, ``–``, ``—``,
+  ``--``), with or without spaces around them;
+- any run of white space, line breaks included, is one space;
+- the case of the first letter of the quotation (and of each piece after an omission);
+- ``...``, ``…``, ``[...]`` and ``[…]`` stand for omitted text (at most :data:`MAX_OMISSION`
+  characters, so an ellipsis cannot splice together two ends of a document);
+- ``[bracketed]`` text is the writer's insertion and stands for up to :data:`MAX_INSERTION` characters
+  of the source, or none;
+- punctuation that closes the quotation (``."``, ``,"``) may be the writer's: American style puts
+  commas and periods inside the marks whatever the source says.
+
+Figures. A figure is a count, amount, percentage, decimal or tally in running text; see
+:func:`figures_in` for what is not one (years on their own, list numbering, dates, section numbers).
+``1,001`` = ``1001``; ``641%`` = ``641 percent`` = ``641 per cent``; ``1.2 million`` = ``1,200,000``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from citebrief.evidence.passages import WORD
+
+MAX_OMISSION = 2000      # characters an ellipsis may stand for
+MAX_INSERTION = 80       # characters a [bracketed] insertion may stand in for
+
+# --------------------------------------------------------------------------- normalising
+
+_QUOTES = "\"“”„‟«»″"
+_APOSTROPHES = "'‘’‚‛′`"
+_DASHES = "-‐‑‒–—―−﹘﹣－"
+_TRANSLATE = {**{ord(c): '"' for c in _QUOTES}, **{ord(c): "'" for c in _APOSTROPHES},
+              **{ord(c): "-" for c in _DASHES}, ord("\u00ad"): None, ord("\u200b"): None,
+              ord("\u200c"): None, ord("\u200d"): None, ord("\ufeff"): None,
+              ord("\ufb00"): "ff", ord("\ufb01"): "fi", ord("\ufb02"): "fl", ord("\ufb03"): "ffi",
+              ord("\ufb04"): "ffl"}   # PDF ligatures are how text is drawn, not what it says
+_SPACE = re.compile(r"\s+")
+_AROUND_DASH = re.compile(r" ?-+ ?")
+
+
+def normalise(text: str) -> str:
+    """The comparable form of a text: one kind of quote, apostrophe and dash, single spaces.
+
+    Dashes lose the spaces around them ("287(g) — the" = "287(g)—the"), soft hyphens and
+    zero-width characters go. Case, letters, digits and other punctuation are kept as they are.
+    """
+    text = _SPACE.sub(" ", text.translate(_TRANSLATE))
+    if "-" in text:
+        text = _AROUND_DASH.sub("-", text)
+    return text.strip()
+
+
+# --------------------------------------------------------------------------- quotes
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation found in a brief's text: ``text`` is what is inside the marks."""
+
+    text: str
+    start: int          # offset of the opening mark in the text searched
+    end: int            # offset just past the closing mark
+
+    @property
+    def words(self) -> int:
+        return len(WORD.findall(_CITATIONS.sub(" ", self.text)))
+
+
+# “...” pairs; straight "..." pairs (pandoc leaves them when it cannot pair them itself);
+# ‘...’ pairs whose closing ’ is not an apostrophe inside a word ("the agency’s").
+_DOUBLE = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"")
+_SINGLE = re.compile(r"(?<![\w’'])‘([^‘]*?)’(?!\w)")
+_CITATIONS = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")     # [@key] and [^] as Sentence.text shows them
+
+
+def quotes_in(text: str, min_words: int = 2) -> list[Quote]:
+    """The outermost quotations of at least ``min_words`` words in ``text``, in order."""
+    found = [Quote(m.group(1) if m.group(1) is not None else m.group(2), m.start(), m.end())
+             for m in _DOUBLE.finditer(text)]
+    taken = [(q.start, q.end) for q in found]
+    for m in _SINGLE.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append(Quote(m.group(1), m.start(), m.end()))
+    return sorted((q for q in found if q.words >= min_words), key=lambda q: q.start)
+
+
+_OMISSION = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\[\s*…\s*\]|(?:\.\s*){2}\.|…)\s*")
+_INSERTION = re.compile(r"\s*\[[^\[\]]{1,60}\]\s*")
+_CLOSING_PUNCT = re.compile(r"[\s.,;:]+$")
+
+
+def quote_pattern(quote: str) -> re.Pattern[str] | None:
+    """A regular expression that finds ``quote`` in :func:`normalise`-d text with exactly the
+    tolerances in this module's docstring; None when the quote has no words to look for."""
+    text = _CITATIONS.sub("", normalise(quote))
+    pieces: list[str] = []
+    for i, fragment in enumerate(_OMISSION.split(text)):
+        if i:
+            pieces.append(f".{{0,{MAX_OMISSION}}}?")
+        for j, literal in enumerate(_INSERTION.split(fragment)):
+            if j:
+                pieces.append(f".{{0,{MAX_INSERTION}}}?")
+            if literal:
+                pieces.append(_literal(literal, first=not pieces or pieces[-1].startswith(".{0," + str(MAX_OMISSION))))
+    while pieces and pieces[0].startswith(".{"):    # a leading omission or insertion: nothing to anchor
+        pieces.pop(0)
+    while pieces and pieces[-1].startswith(".{"):
+        pieces.pop()
+    if not pieces:
+        return None
+    last = pieces[-1]
+    if not last.startswith(".{"):
+        pieces[-1] = _literal_tail(last)
+    return re.compile("".join(pieces), re.S)
+
+
+def _literal(text: str, first: bool) -> str:
+    """An escaped literal; when it begins the quotation or follows an omission, its first letter
+    matches either case."""
+    text = text.strip() if first else text
+    m = re.search(r"[^\W\d_]", text)
+    if first and m and m.start() == 0:
+        c = text[0]
+        return f"[{c.upper()}{c.lower()}]" + re.escape(text[1:])
+    return re.escape(text)
+
+
+def _literal_tail(escaped: str) -> str:
+    """Let the quotation's closing punctuation be the writer's (an escaped literal ends the pattern)."""
+    stripped = re.sub(r"(?:\\?[.,;:]|\\ )+$", "", escaped)
+    return stripped if stripped and stripped != escaped else escaped
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int     # offsets into the normalised source text
+    end: int
+
+
+def find_quote(quote: str, normalised_source: str) -> Found | None:
+    """Where ``quote`` appears in a source (already passed through :func:`normalise`), or None."""
+    pattern = quote_pattern(quote)
+    if pattern is None:
+        return None
+    m = pattern.search(normalised_source)
+    return Found(m.start(), m.end()) if m else None
+
+
+def closest_passage(quote: str, normalised_source: str, width: int = 160) -> tuple[str, float]:
+    """The stretch of the source most like ``quote`` (word by word) and how alike they are
+    (0..1), to show the writer the difference when the quote is not found; ("", 0.0) when
+    nothing in the source shares a word with it."""
+    wanted = WORD.findall(_INSERTION.sub(" ", _OMISSION.sub(" ", normalise(quote))).lower())
+    if not wanted:
+        return "", 0.0
+    spans = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(normalised_source)]
+    if not spans:
+        return "", 0.0
+    words = [w for _, _, w in spans]
+    # Candidate starts: where the rarest of the quote's words occur (cheap to find, and a
+    # misquote keeps most of its words). Then align the quote word by word at each.
+    vocab = set(words)
+    anchors = sorted((w for w in set(wanted) if w in vocab), key=words.count)[:3]
+    if not anchors:
+        return "", 0.0
+    n = len(wanted)
+    starts = set()
+    for anchor in anchors:
+        for i, w in enumerate(words):
+            if w == anchor:
+                offset = wanted.index(anchor)
+                starts.add(max(0, i - offset))
+        if len(starts) > 200:
+            break
+    best, best_score = 0, -1.0
+    for s in sorted(starts):
+        score = difflib.SequenceMatcher(None, wanted, words[s:s + n + 2], autojunk=False).ratio()
+        if score > best_score:
+            best, best_score = s, score
+    end = min(len(spans), best + n + 2) - 1
+    a, b = spans[best][0], spans[end][1]
+    passage = normalised_source[a:b]
+    return (passage if len(passage) <= width else passage[: width - 1].rstrip() + "…"), best_score
+
+
+# --------------------------------------------------------------------------- figures
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure in a brief's text. ``value`` is canonical ("1001", "3.5"); ``scaled`` the value with
+    its scale word applied ("1200000" for "1.2 million"); ``pair`` set for tallies and ranges."""
+
+    text: str
+    start: int
+    end: int
+    value: str
+    percent: bool = False
+    scaled: str | None = None
+    pair: tuple[str, str] | None = None
+
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_PCT = r"%|\s?per\s?cent\b|\s?percent(?:age points?)?\b"
+_SCALE = r"thousand|million|billion|trillion"
+_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+
+# A figure: not glued to a word, an identifier, a date part or a bigger number on the left
+# ("COVID-19", "@src12", "11/25", "3.5" seen from the "5"), nor to letters, "(g)" or more digits
+# on the right ("5G", "1990s", "287(g)").
+_FIGURE = re.compile(
+    rf"(?<![\w@/.,:\-−$])(?P<dollar>\$\s?)?(?P<num>{_NUM})(?![\w(]|[.,:/]\d|-[^\W\d])"
+    rf"(?P<pct>{_PCT})?(?:\s(?P<scale>{_SCALE})\b)?", re.I)
+_PAIR = re.compile(rf"(?<![\w@/.,:\-−–—])(?P<a>{_NUM})\s?(?:[-−–—]|\bto\b)\s?(?P<b>{_NUM})(?![\w(]|[.,:/-]\d)"
+                   rf"(?P<pct>{_PCT})?", re.I)
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DATE = re.compile(rf"\b{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s\d{{4}})?|\b\d{{1,2}}\s{_MONTH}\b(?:\s\d{{4}})?|"
+                   rf"\b{_MONTH}\s\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b")
+# Numbers that name something rather than count it: "§ 1357", "Section 5", "No. 12", "8 U.S.C.".
+_NAMED_BY = re.compile(r"(?:§§?|\b(?:no|nos|sec|secs|section|sections|title|art|article|ch|chapter|vol|"
+                       r"volume|p|pp|page|pages|part|rule|l|docket|case|exhibit|fig|figure|table|"
+                       r"para|paragraph|amendment|h\.r|s|order|item|step|phase|version|v|u\.s\.c|c\.f\.r)\.?)\s?$", re.I)
+_NAMES_NEXT = re.compile(r"\s?(?:U\.S\.C|C\.F\.R|U\.S\.|F\.\s?\d|S\.\s?Ct|Stat\.|Fed\.\s?Reg)")
+_LIST_MARK = re.compile(r"^\s*\(?\d{1,2}[.)]\s|\(\d{1,2}\)")
+
+
+def canonical(number: str) -> str:
+    """"1,001" → "1001", "3.50" → "3.5", "007" → "7" (a number as a comparable string)."""
+    try:
+        d = Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return number
+    text = format(d.normalize(), "f")
+    return text
+
+
+def _scaled(number: str, scale: str | None) -> str | None:
+    if not scale:
+        return None
+    return canonical(str(Decimal(number.replace(",", "")).scaleb(_SCALES[scale.lower()])))
+
+
+def figures_in(text: str) -> list[Figure]:
+    """The figures in a sentence, in order. Not figures: years on their own (a bare 1000-2100),
+    list numbering ("1." or "(2)"), dates ("Nov. 25", "25 November"), numbers that name a
+    section, page, case or law ("§ 1357", "No. 12", "8 U.S.C."), and anything inside a word."""
+    text = _CITATIONS.sub(lambda m: " " * len(m.group()), text)
+    skip = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _LIST_MARK.finditer(text)]
+    figures: list[Figure] = []
+    for m in _PAIR.finditer(text):
+        a, b = m.group("a"), m.group("b")
+        if _is_year(a) and (_is_year(b) or len(b) == 2) or _inside(m.span(), skip) or _named(text, m.start()):
+            skip.append(m.span())          # "2019–2021", "2019–21": years, and neither half is a figure
+            continue
+        figures.append(Figure(m.group(), m.start(), m.end(), canonical(a), bool(m.group("pct")),
+                              pair=(canonical(a), canonical(b))))
+        skip.append(m.span())
+    for m in _FIGURE.finditer(text):
+        num, pct, scale = m.group("num"), m.group("pct"), m.group("scale")
+        if _inside(m.span("num"), skip) or _named(text, m.start()) or _NAMES_NEXT.match(text, m.end("num")):
+            continue
+        if _is_year(num) and not (pct or scale or m.group("dollar")):
+            continue
+        figures.append(Figure(m.group().strip(), m.start(), m.end(), canonical(num), bool(pct),
+                              scaled=_scaled(num, scale)))
+    return sorted(figures, key=lambda f: f.start)
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and number.isdigit() and 1000 <= int(number) <= 2100
+
+
+def _inside(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
+    a, b = span
+    return any(s <= a and b <= e for s, e in ranges)
+
+
+def _named(text: str, start: int) -> bool:
+    return bool(_NAMED_BY.search(text, max(0, start - 12), start))
+
+
+class FigureIndex:
+    """Every number a source states, for checking a brief's figures against it.
+
+    Generous by design: every number in the source counts, years and page numbers included,
+    with its percent form, its scaled form ("1.2 million" → 1200000) and its pairs ("5-4",
+    "5 to 4"). A brief's figure missing from all of it was not said by the source.
+    """
+
+    def __init__(self, text: str):
+        self.values: set[str] = set()
+        self.percents: set[str] = set()
+        self.pairs: set[tuple[str, str]] = set()
+        for m in re.finditer(rf"(?P<num>{_NUM})(?P<pct>{_PCT})?(?:\s(?P<scale>{_SCALE})\b)?", text, re.I):
+            value = canonical(m.group("num"))
+            self.values.add(value)
+            if m.group("pct"):
+                self.percents.add(value)
+            scaled = _scaled(m.group("num"), m.group("scale"))
+            if scaled:
+                self.values.add(scaled)
+        for m in re.finditer(rf"(?P<a>{_NUM})\s?(?:[-−–—]|\bto\b)\s?(?P<b>{_NUM})", text, re.I):
+            self.pairs.add((canonical(m.group("a")), canonical(m.group("b"))))
+
+    def has(self, figure: Figure) -> bool:
+        if figure.pair is not None:
+            return figure.pair in self.pairs
+        if figure.percent:
+            return figure.value in self.percents
+        return figure.value in self.values or (figure.scaled is not None and figure.scaled in self.values)

@@ -1,0 +1,376 @@
+"""Snapshots: the local copy of a source as it was read, and the text the checks compare against.
+
+An entry's snapshot is (DESIGN.md "Evidence policy"):
+
+1. the file its BibLaTeX ``file`` field names, relative to the ``.bib`` it was read from
+   (JabRef/Zotero's ``description:path:type`` form and ``;``-separated lists are understood:
+   the first file of a supported type is used); else
+2. ``sources/<name>.txt``, ``.md``, ``.html`` (or ``.htm``) or ``.pdf`` beside the ``.bib``, tried in
+   that order, where ``<name>`` is the key with every character other than letters, digits, ``.``,
+   ``_`` and ``-`` replaced by ``_`` (see :func:`file_name`).
+
+Its provenance, written by ``citebrief snapshot``, is the same path with ``.json``:
+``{"url", "final_url", "retrieved", "sha256", "content_type", "redirects"}``.
+
+Trust boundary: a snapshot must resolve (symlinks followed) inside the project folder; one that
+does not, or that cannot be read, is too big, binary, encrypted or has no text, is reported as
+a finding by ``missing-snapshot`` and never raises. Text is extracted once per run (a
+:class:`SnapshotStore` lives as long as the bibliography it serves).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citebrief.evidence.match import FigureIndex, normalise
+from citebrief.evidence.passages import PassageIndex, split_passages
+from citebrief.project import OutsideProject, confine
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")     # also the lookup order under sources/
+SOURCES_DIR = "sources"
+MAX_BYTES = 50 * 1024 * 1024          # a bigger snapshot is reported, not read
+MAX_TEXT = 20_000_000                 # characters of extracted text kept
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)    # its warnings about odd PDFs are not ours to print
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+class SnapshotError(Exception):
+    """A snapshot that exists but cannot be used; the message says why, in one line."""
+
+
+def file_name(key: str) -> str:
+    """The file name (without suffix) of a key's snapshot under ``sources/``: "doe:2020" → "doe_2020"."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", key).lstrip(".")
+    return name or "_"
+
+
+@dataclass
+class Provenance:
+    url: str | None
+    final_url: str | None
+    retrieved: str | None             # ISO 8601 time of retrieval (UTC)
+    sha256: str | None
+    content_type: str | None
+    redirects: list = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: Path) -> "Provenance":
+        try:
+            data = json.loads(path.read_bytes()[:1_000_000])
+        except (OSError, ValueError, RecursionError) as exc:
+            raise SnapshotError(f"provenance record {path.name} is not readable JSON ({type(exc).__name__})") from None
+        if not isinstance(data, dict):
+            raise SnapshotError(f"provenance record {path.name} is not a JSON object")
+        text = {k: (str(data[k]) if data.get(k) is not None else None)
+                for k in ("url", "final_url", "retrieved", "sha256", "content_type")}
+        redirects = data.get("redirects") if isinstance(data.get("redirects"), list) else []
+        return cls(redirects=redirects, **text)
+
+    def as_dict(self) -> dict:
+        return {"url": self.url, "final_url": self.final_url, "retrieved": self.retrieved,
+                "sha256": self.sha256, "content_type": self.content_type, "redirects": self.redirects}
+
+
+class Snapshot:
+    """One entry's snapshot: where it is, and (read lazily, once) its text and the indexes the
+    checks use. ``text`` raises :class:`SnapshotError` when the file cannot be used."""
+
+    def __init__(self, key: str, path: Path, shown: str, line: int):
+        self.key = key
+        self.path = path                  # resolved, inside the project
+        self.shown = shown                # as messages name it
+        self.line = line                  # the .bib line findings about it point at
+        self._text: str | None = None
+        self._error: str | None = None
+        self._normalised: str | None = None
+        self._figures: FigureIndex | None = None
+        self._passages: PassageIndex | None = None
+        self._sha256: str | None = None
+
+    @property
+    def kind(self) -> str:
+        suffix = self.path.suffix.lower()
+        return "html" if suffix == ".htm" else suffix.lstrip(".")
+
+    @property
+    def provenance_path(self) -> Path:
+        return self.path.with_suffix(".json")
+
+    def provenance(self) -> Provenance | None:
+        """The provenance record beside the snapshot, None when there is none."""
+        p = self.provenance_path
+        return Provenance.read(p) if p.is_file() else None
+
+    def sha256(self) -> str:
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self._bytes()).hexdigest()
+        return self._sha256
+
+    def _bytes(self) -> bytes:
+        try:
+            size = self.path.stat().st_size
+            if size > MAX_BYTES:
+                raise SnapshotError(f"is {size / 1048576:.0f} MB, more than the {MAX_BYTES // 1048576} MB "
+                                    f"citebrief reads; save the relevant part as a .txt")
+            return self.path.read_bytes()
+        except IsADirectoryError:
+            raise SnapshotError("is a folder, not a file") from None
+        except OSError as exc:
+            raise SnapshotError(f"cannot be read: {exc.strerror or type(exc).__name__}") from None
+
+    @property
+    def error(self) -> str | None:
+        """Why the snapshot cannot be used (None when its text could be read)."""
+        try:
+            self.text
+        except SnapshotError as exc:
+            return str(exc)
+        return None
+
+    @property
+    def text(self) -> str:
+        if self._error is not None:
+            raise SnapshotError(self._error)
+        if self._text is None:
+            try:
+                data = self._bytes()
+                self._sha256 = hashlib.sha256(data).hexdigest()
+                text = extract_text(data, self.kind, self._charset())
+                if not text.strip():
+                    raise SnapshotError("has no text to check against" + (
+                        " (a scanned PDF? save a text copy as a .txt beside it)" if self.kind == "pdf" else ""))
+                self._text = text[:MAX_TEXT]
+            except SnapshotError as exc:
+                self._error = str(exc)
+                raise
+        return self._text
+
+    def _charset(self) -> str | None:
+        try:
+            prov = self.provenance()
+        except SnapshotError:
+            return None
+        m = re.search(r"charset=([\w.-]+)", (prov.content_type or "") if prov else "", re.I)
+        return m.group(1) if m else None
+
+    @property
+    def normalised(self) -> str:
+        """The text as quotes are compared against it (see match.normalise)."""
+        if self._normalised is None:
+            self._normalised = normalise(self.text)
+        return self._normalised
+
+    @property
+    def figures(self) -> FigureIndex:
+        if self._figures is None:
+            self._figures = FigureIndex(self.normalised)
+        return self._figures
+
+    @property
+    def passages(self) -> PassageIndex:
+        if self._passages is None:
+            self._passages = PassageIndex(split_passages(self.text))
+        return self._passages
+
+
+# --------------------------------------------------------------------------- extracting text
+
+def extract_text(data: bytes, kind: str, charset: str | None = None) -> str:
+    """The readable text of a snapshot's bytes: .txt/.md as they are, .html reduced to its main
+    text (trafilatura: navigation, scripts and footers dropped, tables kept), .pdf through pypdf."""
+    if kind == "pdf":
+        return _pdf_text(data)
+    if b"\x00" in data[:8192] or data.startswith(b"%PDF"):
+        raise SnapshotError(f"is binary, not {kind} text")
+    if kind == "html":
+        return _html_text(data)
+    return _clean(_decode(data, charset))
+
+
+def _decode(data: bytes, charset: str | None) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:   # what the server said it was, else the web's usual fallback
+        return data.decode(charset or "cp1252", errors="replace")
+    except LookupError:
+        return data.decode("cp1252", errors="replace")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    """Control characters out (they would reach messages and the report), line ends as \\n."""
+    return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _html_text(data: bytes) -> str:
+    import trafilatura   # imported here: only projects with HTML snapshots pay for it
+
+    try:
+        text = trafilatura.extract(data, include_tables=True, include_comments=False, favor_recall=True,
+                                   deduplicate=False)
+        if not text:   # a page trafilatura finds no article in: all its visible text
+            text = trafilatura.html2txt(data)
+    except Exception as exc:   # a third-party parser on a stranger's file: never a traceback
+        raise SnapshotError(f"cannot be read as HTML ({type(exc).__name__})") from None
+    return _clean(text or "")
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
+        raise SnapshotError("is not a PDF (no %PDF header)")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:   # many PDFs are "encrypted" with an empty password, only to restrict printing
+                if not reader.decrypt(""):
+                    raise SnapshotError("is an encrypted PDF (password needed); save a text copy as a .txt")
+            except (FileNotDecryptedError, NotImplementedError, PdfReadError):
+                raise SnapshotError("is an encrypted PDF (password needed); save a text copy as a .txt") from None
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except SnapshotError:
+        raise
+    except FileNotDecryptedError:
+        raise SnapshotError("is an encrypted PDF (password needed); save a text copy as a .txt") from None
+    except Exception as exc:   # pypdf on a damaged or hostile file: one line, never a traceback
+        if type(exc).__name__ == "DependencyError":
+            raise SnapshotError("is an encrypted PDF that needs the 'cryptography' package to open") from None
+        raise SnapshotError(f"cannot be read as a PDF ({type(exc).__name__})") from None
+    return _clean("\n\n".join(pages))
+
+
+# --------------------------------------------------------------------------- finding snapshots
+
+@dataclass
+class Lookup:
+    """What was found for one entry: a snapshot, or a problem with the one it names, or neither."""
+
+    snapshot: Snapshot | None = None
+    problem: str | None = None        # the `file` field names something unusable
+    line: int = 0                     # where a finding about it goes in the .bib
+
+
+_FILE_ITEM = re.compile(r"^(?:[^:;]*):(.+):([\w/.+-]*)$")   # JabRef/Zotero "desc:path:mime"
+
+
+def file_field_paths(value: str) -> list[str]:
+    """The paths a BibLaTeX ``file`` field names (plain, or JabRef/Zotero ``desc:path:type;...``)."""
+    paths = []
+    for item in re.split(r"(?<!\\);", value):
+        item = item.strip().replace("\\:", ":").replace("\\;", ";")
+        if not item:
+            continue
+        m = _FILE_ITEM.match(item)
+        if m and not re.match(r"^[A-Za-z]:[\\/]", item):
+            item = m.group(1)
+        paths.append(item.strip())
+    return paths
+
+
+class SnapshotStore:
+    """Finds and reads the snapshots of one bibliography's entries, each once per run."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self._lookups: dict[tuple[str, str], Lookup] = {}
+        self._any: dict[str, bool] = {}
+
+    def lookup(self, entry) -> Lookup:
+        """The snapshot of ``entry`` (a citebrief.bib.Entry), found as the module docstring says."""
+        cache_key = (str(entry.path), entry.key)
+        if cache_key not in self._lookups:
+            self._lookups[cache_key] = self._find(entry)
+        return self._lookups[cache_key]
+
+    def _find(self, entry) -> Lookup:
+        folder = Path(entry.path).parent if entry.path else self.root
+        line = entry.field_lines.get("file", entry.line)
+        value = entry.get("file")
+        if value:
+            names = file_field_paths(value)
+            usable = [n for n in names if Path(n).suffix.lower() in SUFFIXES]
+            if not usable:
+                shown = names[0] if names else value
+                return Lookup(problem=f"its file field names {_short(shown)!r}, which is not a snapshot "
+                                      f"citebrief reads ({', '.join(SUFFIXES)})", line=line)
+            name = usable[0]
+            try:
+                path = confine(name, self.root, "snapshot", relative_to=folder)
+            except OutsideProject:
+                return Lookup(problem=f"its file field names {_short(name)!r}, outside the project folder; "
+                                      f"snapshots must be inside it", line=line)
+            if not path.is_file():
+                return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
+            return Lookup(Snapshot(entry.key, path, _display(path), line), line=line)
+        for suffix in SUFFIXES:
+            candidate = folder / SOURCES_DIR / (file_name(entry.key) + suffix)
+            if candidate.is_file() or candidate.is_symlink():
+                try:
+                    path = confine(candidate, self.root, "snapshot")
+                except OutsideProject:
+                    return Lookup(problem=f"its snapshot {_display(candidate)} leads outside the project folder",
+                                  line=entry.line)
+                return Lookup(Snapshot(entry.key, path, _display(candidate), entry.line), line=entry.line)
+        return Lookup(line=entry.line)
+
+    def project_has_snapshots(self, bib) -> bool:
+        """Does this bibliography use snapshots at all (a ``sources/`` folder with a snapshot in it
+        beside one of its files, or an entry with a ``file`` field)? Only then is a missing one news."""
+        token = str(getattr(bib, "path", ""))
+        if token not in self._any:
+            folders = {Path(e.path).parent for e in bib.entries.values() if e.path} or {Path(bib.path).parent}
+            self._any[token] = any(e.has("file") for e in bib.entries.values()) or any(
+                _has_snapshot_files(f / SOURCES_DIR) for f in folders)
+        return self._any[token]
+
+
+def _has_snapshot_files(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and any(p.suffix.lower() in SUFFIXES for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _short(text: str, width: int = 80) -> str:
+    text = _CONTROL.sub("", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+
+
+# One store per bibliography object: the engine reads each bibliography once per run, so the
+# store (and every text it extracted) lives exactly as long as that run. The engine has no
+# per-run hook for rules yet; when it gets one this mapping can go.
+_STORES: dict[int, SnapshotStore] = {}
+
+
+def store_for(bib, root: Path) -> SnapshotStore:
+    """The snapshot store serving ``bib`` (a citebrief.bib.Bibliography) in this run."""
+    store = _STORES.get(id(bib))
+    if store is None:
+        store = _STORES[id(bib)] = SnapshotStore(root)
+        weakref.finalize(bib, _STORES.pop, id(bib), None)
+    return store
+

@@ -1,0 +1,64 @@
+"""quote-not-in-source: words in quotation marks must be the words of a source the sentence cites.
+
+See citebrief/evidence/match.py for exactly what counts as the same words (quote marks, dashes,
+white space, the first letter's case, omissions and [insertions]; nothing else).
+"""
+
+from citebrief.evidence.checks import for_context
+from citebrief.findings import Severity
+from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.context import Hit
+
+SOURCE = ("sources/ice2025.txt",
+          "Delegation of Immigration Authority Section 287(g)\n\n"
+          "The 287(g) program allows a state or local law enforcement entity to enter into a\n"
+          "partnership with ICE, under a joint Memorandum of Agreement, in order to receive\n"
+          "delegated authority for immigration enforcement within their jurisdictions.\n")
+
+
+def snippet(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def check(ctx):
+    evidence = for_context(ctx)
+    if evidence is None:
+        return
+    for q in evidence.quotes():
+        if not q.checked or q.found_in is not None:
+            continue
+        what = "block quote" if q.block else "quote"
+        keys = ", ".join(q.sources.keys)
+        key, closest = q.closest()
+        hint = f"; closest in {key}: \"{closest}\"" if closest else "; no passage of it shares these words"
+        yield Hit(f"{what} \"{snippet(q.text)}\" is not in the snapshot of {keys}{hint}", offset=q.offset)
+
+
+def _ex(body: str) -> Example:
+    return Example(brief(body), files=(SOURCE,))
+
+
+RULE = Rule(
+    name="quote-not-in-source",
+    severity=Severity.ERROR,
+    summary="Words in quotation marks (or a block quote) are not in the snapshot of any source they cite.",
+    check=check,
+    passing=(
+        _ex('ICE calls it "delegated authority for immigration enforcement" [@ice2025].\n'),
+        _ex("The memo speaks of “a joint Memorandum of Agreement” [@ice2025].\n"),             # curly, line break
+        _ex('It lets "[a] state or local law enforcement entity ... receive delegated authority" '
+            '[@ice2025].\n'),                                                               # omission, insertion
+        _ex('"The 287(g) program allows a state or local law enforcement entity," it says [@ice2025].\n'),
+        _ex("ICE says:\n\n> The 287(g) program allows a state or local law enforcement entity to enter\n"
+            "> into a partnership with ICE [@ice2025].\n"),                                    # block quote
+        _ex('ICE calls it "delegated authority for immigration enforcement".\n'),             # uncited: not checked
+        Example(brief('ICE calls it "a delegated power to enforce" [@ice2025].\n')),          # no snapshot at all
+    ),
+    failing=(
+        _ex('ICE calls it "delegated power for immigration enforcement" [@ice2025].\n'),      # one word changed
+        _ex('ICE "allows a state or local law enforcement entity to receive delegated authority" '
+            '[@ice2025].\n'),                                                               # spliced, no ellipsis
+        _ex("ICE says:\n\n> The program forces every county to enforce immigration law [@ice2025].\n"),
+    ),
+)
