@@ -107,3 +107,99 @@ def browse(path: Path, width: int, height: int):
             yield page, console, requests
         finally:
             browser.close()
+
+
+# --- a local web server for the network commands (snapshot, links): no test touches the internet
+
+import http.server
+import threading
+import time as _time
+
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    """Routes: /ok.html /page.txt /report.pdf /moved (301) /found (302) /gone (410) /missing (404)
+    /error (500) /flaky (503 once, then 200) /slow (answers after 3 s) /nohead (HEAD 405, GET 200)
+    /image.png (a type citebrief does not keep) /big (more than 2 MB) /loop (redirects forever)."""
+
+    server_version = "citebrief-test"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):     # quiet
+        pass
+
+    def _send(self, status, body=b"", content_type="text/html; charset=utf-8", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        if self.path.startswith("/nohead"):
+            return self._send(405)
+        self.do_GET()
+
+    def do_GET(self):
+        pages = self.server.pages
+        pages.hits.append((self.command, self.path))
+        path = self.path.split("?", 1)[0]
+        if path in pages.bodies:
+            content_type, body = pages.bodies[path]
+            return self._send(200, body, content_type)
+        if path == "/moved":
+            return self._send(301, headers=[("Location", "/ok.html")])
+        if path == "/found":
+            return self._send(302, headers=[("Location", "/ok.html")])
+        if path == "/loop":
+            return self._send(302, headers=[("Location", "/loop")])
+        if path == "/gone":
+            return self._send(410, b"gone")
+        if path == "/error":
+            return self._send(500, b"oops")
+        if path == "/flaky":
+            pages.flaky += 1
+            return self._send(503 if pages.flaky == 1 else 200, b"<p>Back again after a hiccup.</p>")
+        if path == "/slow":
+            _time.sleep(3)
+            return self._send(200, b"<p>too late</p>")
+        if path == "/nohead":
+            return self._send(200, b"<html><body><p>GET works here, HEAD does not.</p></body></html>")
+        if path == "/big":
+            return self._send(200, b"x" * (2 * 1024 * 1024 + 10), "text/plain")
+        return self._send(404, b"not found")
+
+
+class Pages:
+    def __init__(self, server):
+        self.server = server
+        self.hits: list[tuple[str, str]] = []
+        self.flaky = 0
+        self.bodies: dict[str, tuple[str, bytes]] = {
+            "/ok.html": ("text/html; charset=utf-8", b"<html><body><p>An ordinary page.</p></body></html>"),
+            "/image.png": ("image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+        }
+
+    @property
+    def base(self) -> str:
+        return f"http://localhost:{self.server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def pages():
+    """A web server on 127.0.0.1 (a free port) for this test only; ``pages.bodies`` adds pages."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    server.daemon_threads = True
+    server.pages = Pages(server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.pages
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -173,3 +173,75 @@ def init(directory, action):
     """
     from citebrief.scaffold import ACTION_PLACEHOLDER, init_command
     run(init_command, directory, action=action or ACTION_PLACEHOLDER)
+
+
+# --- evidence: snapshot / evidence / links ----------------------------------
+
+_NETWORK_HELP = "Also fetch from private addresses (localhost, 10.x, 169.254.x...); refused by default."
+
+
+@main.command("snapshot")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--keys", multiple=True, metavar="KEY[,KEY]", help="Only these cited entries.")
+@click.option("--refresh", is_flag=True, help="Fetch again sources that have a snapshot, and say which changed.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds allowed for each source.")
+@click.option("--max-mb", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="Largest source kept, in MB.")
+@click.option("--allow-private", is_flag=True, help=_NETWORK_HELP)
+def snapshot_cli(paths, keys, refresh, timeout, max_mb, allow_private):
+    """Save a local copy (snapshot) of each cited source, with its provenance.
+
+    Fetches the url of each entry the briefs cite that has no snapshot yet, stores it beside the
+    .bib with sources/<key>.json (URL, time, SHA-256, content type, redirects) and sets the entry's
+    file and urldate fields (no other line of the .bib changes). Never overwrites a snapshot
+    without --refresh. Exit 0 when every fetch worked, 1 when one failed, 2 on bad input.
+    """
+    from citebrief.evidence.fetch import snapshot_paths
+
+    run(lambda: snapshot_paths(list(paths), load_config(), keys=_split(keys), refresh=refresh, timeout=timeout,
+                               max_mb=max_mb, allow_private=allow_private))
+
+
+@main.command("evidence")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="html: write out/<brief>.evidence.html; json: print the same data.")
+@click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Pretend today is this date.")
+def evidence_cli(paths, fmt, today):
+    """Show each claim beside the best-matching passages of the sources it cites.
+
+    Writes out/<brief>.evidence.html (one self-contained page per brief, riskiest claims first,
+    quotes and figures marked found or not found, with a summary of the sources), or prints the
+    same data as JSON. Exit 0 when written, 2 on bad input.
+    """
+    from citebrief.evidence.report import evidence_command
+
+    run(evidence_command, list(paths), load_config(), fmt=fmt, today=_today(today))
+
+
+@main.command("links")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds allowed for each request.")
+@click.option("--cache-hours", type=click.FloatRange(min=0), default=None,
+              help="Reuse settled answers this recent from out/.cache (default: link_cache_hours, 24; 0: never).")
+@click.option("--allow-private", is_flag=True, help=_NETWORK_HELP)
+def links_cli(paths, fmt, strict, timeout, cache_hours, allow_private):
+    """Check the url and doi of every cited entry: dead-link, moved-link, unreachable-link.
+
+    Findings are at the entry's .bib line, in any lint format. Exit 0 when no link is dead
+    (moved and unreachable ones are warnings unless --strict), 1 otherwise, 2 on bad input.
+    """
+    from citebrief.evidence.links import links_paths
+
+    def command() -> int:
+        result = links_paths(list(paths), load_config(), allow_private=allow_private, timeout=timeout,
+                             cache_hours=cache_hours)
+        click.echo(render(fmt, result, color=fmt == "text" and sys.stdout.isatty()), nl=False)
+        return result.exit_code(strict)
+
+    run(command)

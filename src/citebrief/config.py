@@ -32,6 +32,7 @@ class Config:
     limitation_headings: tuple[str, ...] = ("Limitations", "Caveats")
     gap_phrases: tuple[str, ...] = DEFAULT_GAP_PHRASES
     max_age_days: int = 90
+    link_cache_hours: int = 24                  # `citebrief links` keeps settled answers this long (0: never)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     # limits: a brief from a stranger's pull request must not hang or exhaust a CI runner
@@ -67,8 +68,8 @@ class Config:
         bad = [f for f in self.formats if f not in FORMATS]
         if bad:
             raise CitebriefError(f"unknown format {bad[0]!r} (choose from {', '.join(FORMATS)})", origin)
-        if self.min_words < 0 or self.max_age_days < 0:
-            raise CitebriefError("min_words and max_age_days must not be negative", origin)
+        if self.min_words < 0 or self.max_age_days < 0 or self.link_cache_hours < 0:
+            raise CitebriefError("min_words, max_age_days and link_cache_hours must not be negative", origin)
         if not (self.max_input_mb > 0 and self.time_limit > 0 and self.memory_limit_mb > 0):
             raise CitebriefError("max_input_mb, time_limit and memory_limit_mb must be positive", origin)
         if self.title is not None and (not isinstance(self.title, str) or not self.title.strip()
@@ -88,9 +89,9 @@ def find_pyproject(start: Path) -> Path | None:
 _TUPLE_KEYS = {"formats", "limitation_headings", "gap_phrases", "select", "ignore"}
 _KEY_ALIASES = {"limitation-headings": "limitation_headings", "gap-phrases": "gap_phrases",
                 "min-words": "min_words", "max-age-days": "max_age_days", "max-input-mb": "max_input_mb",
-                "time-limit": "time_limit", "memory-limit-mb": "memory_limit_mb"}
+                "time-limit": "time_limit", "memory-limit-mb": "memory_limit_mb", "link-cache-hours": "link_cache_hours"}
 _NUMBER_KEYS = {"min_words": int, "max_age_days": int, "memory_limit_mb": int, "max_input_mb": float,
-                "time_limit": float}
+                "time_limit": float, "link_cache_hours": int}
 
 
 def load_config(start: Path | None = None) -> Config:
