@@ -16,6 +16,7 @@ from citebrief.evidence.snapshots import Snapshot, SnapshotError, SnapshotStore,
 from citebrief.project import project_root
 
 _WORD = re.compile(r"\w+")
+CLOSE_ENOUGH = 0.5      # word-by-word likeness (difflib ratio) for a passage to be shown as the closest
 _OPENERS = "\"“‘'*_>"
 
 
@@ -39,19 +40,21 @@ class QuoteCheck:
     sources: Sources
     block: bool                 # a block quote (rather than words in quotation marks)
     found_in: str | None        # the key of the first snapshot that has it
+    span: tuple[int, int] = (0, 0)   # where it is in the sentence text, marks included
 
     @property
     def checked(self) -> bool:
         return self.sources.complete
 
     def closest(self) -> tuple[str, str]:
-        """(key, passage) of the cited snapshot stretch most like the quote, for the message."""
+        """(key, passage) of the cited snapshot stretch most like the quote, for the message;
+        ("", "") when nothing is even half alike (then showing it would only mislead)."""
         best = ("", "", -1.0)
         for key, snap in self.sources.snapshots.items():
             passage, score = closest_passage(self.text, snap.normalised)
             if score > best[2]:
                 best = (key, passage, score)
-        return best[0], best[1]
+        return (best[0], best[1]) if best[2] >= CLOSE_ENOUGH else ("", "")
 
 
 @dataclass
@@ -125,38 +128,43 @@ class BriefEvidence:
 
     def quotes(self) -> Iterator[QuoteCheck]:
         """Every quotation in a cited sentence, and every sentence of a cited block quote."""
-        source = self.brief.source
         for p in cited_passages(self.brief, self.scope):
-            if not p.keys:
-                continue
-            sources = self.sources(p.keys)
-            if not sources.snapshots:
-                continue
-            if p.quote_unit:
-                text = _strip_citations(p.text)
-                if len(_WORD.findall(text)) >= 2:
-                    yield QuoteCheck(text, p.offset, sources, True, _found(text, sources))
-                continue
-            for q in quotes_in(p.text):
-                offset = locate(source, p.offset, q.text, back_over=_OPENERS)
-                yield QuoteCheck(q.text, offset, sources, False, _found(q.text, sources))
+            yield from self.quote_checks(p)
 
     def figures(self) -> Iterator[FigureCheck]:
         """Every figure in a cited sentence outside quotation marks (a quote is checked whole)."""
-        source = self.brief.source
         for p in cited_passages(self.brief, self.scope):
-            if not p.keys or p.quote_unit:
+            yield from self.figure_checks(p)
+
+    def quote_checks(self, p: Passage) -> list[QuoteCheck]:
+        if not p.keys:
+            return []
+        sources = self.sources(p.keys)
+        if not sources.snapshots:
+            return []
+        if p.quote_unit:
+            text = _strip_citations(p.text)
+            if len(_WORD.findall(text)) < 2:
+                return []
+            return [QuoteCheck(text, p.offset, sources, True, _found(text, sources), (0, len(p.text)))]
+        return [QuoteCheck(q.text, locate(self.brief.source, p.offset, q.text, back_over=_OPENERS), sources,
+                           False, _found(q.text, sources), (q.start, q.end))
+                for q in quotes_in(p.text)]
+
+    def figure_checks(self, p: Passage) -> list[FigureCheck]:
+        if not p.keys or p.quote_unit:
+            return []
+        sources = self.sources(p.keys)
+        if not sources.snapshots:
+            return []
+        quoted = [(q.start, q.end) for q in quotes_in(p.text, min_words=1)]
+        checks = []
+        for fig in figures_in(p.text):
+            if any(a <= fig.start < b for a, b in quoted):
                 continue
-            sources = self.sources(p.keys)
-            if not sources.snapshots:
-                continue
-            quoted = [(q.start, q.end) for q in quotes_in(p.text, min_words=1)]
-            for fig in figures_in(p.text):
-                if any(a <= fig.start < b for a, b in quoted):
-                    continue
-                found = next((k for k, s in sources.snapshots.items() if s.figures.has(fig)), None)
-                offset = locate(source, p.offset, fig.text, digits=True)
-                yield FigureCheck(fig, offset, sources, found)
+            found = next((k for k, s in sources.snapshots.items() if s.figures.has(fig)), None)
+            checks.append(FigureCheck(fig, locate(self.brief.source, p.offset, fig.text, digits=True), sources, found))
+        return checks
 
 
 def _found(text: str, sources: Sources) -> str | None:

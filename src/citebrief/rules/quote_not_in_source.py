@@ -31,7 +31,7 @@ def check(ctx):
         what = "block quote" if q.block else "quote"
         keys = ", ".join(q.sources.keys)
         key, closest = q.closest()
-        hint = f"; closest in {key}: \"{closest}\"" if closest else "; no passage of it shares these words"
+        hint = f"; closest in {key}: \"{closest}\"" if closest else "; nothing in it comes close"
         yield Hit(f"{what} \"{snippet(q.text)}\" is not in the snapshot of {keys}{hint}", offset=q.offset)
 
 
