@@ -203,3 +203,33 @@ def pages():
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- the evidence fixture project (tests/data/evidence/project), its PDF snapshot made with typst
+
+TRIBUNE_TYPST = """#set page(width: 14cm, height: auto, margin: 1cm)
+#set text(size: 10pt)
+= Bill requiring that Texas sheriffs work with federal immigration authorities heads to governor's desk
+_By Alejandro Serrano, June 1, 2025_
+
+Senate Bill 8 would require sheriffs who run jails to seek 287(g) agreements with federal immigration
+authorities. About 234 of the state's 254 counties run a jail.
+
+The bill passed the Senate 20–11 and the House 89–52. Its sponsor framed it as a matter of public safety.
+"""
+
+
+def make_pdf(typst_source: str) -> bytes:
+    import typst
+    return typst.compile(typst_source.encode("utf-8"), ignore_system_fonts=True)
+
+
+@pytest.fixture
+def evidence_project(tmp_path, monkeypatch) -> Path:
+    """A copy of tests/data/evidence/project with its PDF snapshot made; the current folder."""
+    import shutil
+    root = tmp_path / "project"
+    shutil.copytree(DATA / "evidence" / "project", root)
+    (root / "sources" / "tribune.pdf").write_bytes(make_pdf(TRIBUNE_TYPST))
+    monkeypatch.chdir(root)
+    return root

@@ -318,7 +318,7 @@ class SnapshotStore:
             return Lookup(Snapshot(entry.key, path, _display(path), line), line=line)
         for suffix in SUFFIXES:
             candidate = folder / SOURCES_DIR / (file_name(entry.key) + suffix)
-            if candidate.is_file() or candidate.is_symlink():
+            if candidate.exists() or candidate.is_symlink():
                 try:
                     path = confine(candidate, self.root, "snapshot")
                 except OutsideProject:

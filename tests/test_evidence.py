@@ -1,0 +1,195 @@
+"""Snapshots and the evidence rules, end to end: real pandoc, real files, real PDFs (typst-made and
+two from py-pdf/sample-files), and hostile snapshots that must give a finding, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from citebrief.cli import main
+from citebrief.config import load_config
+from citebrief.engine import lint_paths
+from citebrief.evidence import snapshots
+from citebrief.evidence.snapshots import SnapshotError, extract_text, file_field_paths, file_name
+
+from conftest import DATA, make_pdf
+
+EVIDENCE_RULES = {"quote-not-in-source", "number-not-in-source", "missing-snapshot", "source-changed"}
+
+
+def lint(project: Path, *paths: str):
+    return lint_paths(list(paths) or ["manuscript/brief.md"], load_config(project), today=date(2025, 12, 1))
+
+
+def found(result) -> list[tuple[str, int, str]]:
+    return [(f.path, f.line, f.rule) for f in result.findings if f.rule in EVIDENCE_RULES]
+
+
+# --- the fixture brief: every line says what it should give ---------------------------------------
+
+BRIEF = "manuscript/brief.md"
+
+
+def test_fixture_brief_findings(evidence_project):
+    result = lint(evidence_project)
+    assert found(result) == [
+        (BRIEF, 16, "quote-not-in-source"),     # misquote by one word ("power" for "authority")
+        (BRIEF, 18, "quote-not-in-source"),     # spliced: two passages joined without an ellipsis
+        (BRIEF, 22, "quote-not-in-source"),     # words only in the page's navigation (furniture)
+        (BRIEF, 28, "number-not-in-source"),    # 1,190: the source says 1,001
+        (BRIEF, 30, "number-not-in-source"),    # 89–53: the PDF says 89–52 (20–11 is right)
+        ("references.bib", 36, "missing-snapshot"),   # kocher: none, in a project that keeps them
+    ]
+    # Passing on purpose, so absent above: line 8 (a quote across a line break), 11 (curly quotes),
+    # 13 (an ellipsis), 20 (numbers in the HTML's table), 26 (641 percent = 641%), 32 (figures in
+    # the PDF), 38-39 (a block quote introduced by a cited sentence).
+    by_line = {f.line: f for f in result.findings if f.path == BRIEF}
+    assert by_line[16].column == 37 and "closest in ice" in by_line[16].message
+    assert "receive delegated authority for immigration enforcement" in by_line[16].message
+    assert "'89–53'" in by_line[30].message and "20" not in by_line[30].message
+
+
+def test_a_misquoted_block_quote(evidence_project):
+    brief = evidence_project / BRIEF
+    brief.write_text(brief.read_text().replace("may not enforce civil", "may not enforce federal"))
+    errors = [f for f in lint(evidence_project).findings if f.rule == "quote-not-in-source"]
+    assert [(f.line, f.column) for f in errors if f.line >= 38] == [(38, 3)]
+    assert "block quote" in errors[-1].message and "mdoag" in errors[-1].message
+
+
+def test_the_cli_exit_codes(evidence_project):
+    runner = CliRunner()
+    r = runner.invoke(main, ["lint", "--today", "2025-12-01"])
+    assert r.exit_code == 1 and "quote-not-in-source" in r.output and "Traceback" not in r.output
+    r = runner.invoke(main, ["lint", "--today", "2025-12-01", "--ignore", "quote-not-in-source",
+                             "--format", "json"])
+    data = json.loads(r.output)
+    assert r.exit_code == 0 and {f["rule"] for f in data["findings"]} == {"number-not-in-source",
+                                                                          "missing-snapshot"}
+
+
+def test_a_project_without_snapshots_is_not_nagged(evidence_project):
+    import shutil
+    shutil.rmtree(evidence_project / "sources")
+    bib = evidence_project / "references.bib"
+    bib.write_text(bib.read_text().replace("  file = {Full Text PDF:sources/tribune.pdf:application/pdf},\n", ""))
+    assert found(lint(evidence_project)) == []
+
+
+def test_source_changed_after_retrieval(evidence_project):
+    text = (evidence_project / "sources" / "dhs.txt").read_bytes()
+    import hashlib
+    (evidence_project / "sources" / "dhs.json").write_text(json.dumps(
+        {"url": "https://www.dhs.gov/x", "retrieved": "2025-11-27T09:00:00+00:00",
+         "sha256": hashlib.sha256(text).hexdigest()}))
+    assert "source-changed" not in {r for _, _, r in found(lint(evidence_project))}
+    (evidence_project / "sources" / "dhs.txt").write_bytes(text.replace(b"1,001", b"1,190"))
+    result = lint(evidence_project)
+    changed = [f for f in result.findings if f.rule == "source-changed"]
+    assert len(changed) == 1 and changed[0].line == 10 and "dhs" in changed[0].message
+    assert (BRIEF, 28, "number-not-in-source") not in found(result)    # the edited copy "says" 1,190
+
+
+# --- extracting text ------------------------------------------------------------------------------
+
+def test_html_drops_page_furniture_and_keeps_tables():
+    text = extract_text((DATA / "evidence" / "project" / "sources" / "ice.html").read_bytes(), "html")
+    assert "delegated authority for immigration enforcement" in " ".join(text.split())
+    assert "489" in text and "Warrant Service Officer" in text          # the table
+    for furniture in ("Sign up for email updates", "1-866-347-2423", "dataLayer", "tracking 12345",
+                      "9,999 reviewers", "About ICE"):
+        assert furniture not in text, furniture
+
+
+def test_pdf_text_made_by_typst():
+    text = extract_text(make_pdf("Hello.\n\nThe House voted 89–52 on “Senate Bill 8”.\n"), "pdf")
+    assert "89–52" in text and "“Senate Bill 8”" in text
+
+
+def test_real_pdfs():
+    crazy = extract_text((DATA / "evidence" / "crazyones-pdfa.pdf").read_bytes(), "pdf")
+    assert "The round pegs in the square holes." in crazy
+    with pytest.raises(SnapshotError, match="encrypted PDF"):
+        extract_text((DATA / "evidence" / "libreoffice-writer-password.pdf").read_bytes(), "pdf")
+
+
+@pytest.mark.parametrize("data,kind,message", [
+    (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "pdf", "cannot be read as a PDF|no text"),
+    (b"just some text", "pdf", "not a PDF"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "txt", "binary"),
+    (b"%PDF-1.4 renamed to .txt", "txt", "binary"),
+    (b"<html><body>\x00\x01</body></html>", "html", "binary"),
+])
+def test_hostile_bytes_give_one_line(data, kind, message):
+    import re
+    with pytest.raises(SnapshotError) as info:
+        extract_text(data, kind)
+    assert re.search(message, str(info.value)) and "\n" not in str(info.value)
+
+
+def test_text_encodings_and_control_characters():
+    assert extract_text("café — “quoted”".encode("utf-8-sig"), "txt") == "café — “quoted”"
+    assert extract_text("café".encode("cp1252"), "txt") == "café"
+    assert extract_text(b"a\x1b[31mred\x07\r\nb", "md") == "a [31mred \nb"
+
+
+def test_file_field_forms():
+    assert file_field_paths("sources/a.pdf") == ["sources/a.pdf"]
+    assert file_field_paths("Full Text PDF:sources/a b.pdf:application/pdf") == ["sources/a b.pdf"]
+    assert file_field_paths(":sources/a.html:text/html;Snapshot:sources/a.txt:text/plain") == \
+        ["sources/a.html", "sources/a.txt"]
+    assert file_field_paths("C:/Users/me/a.pdf") == ["C:/Users/me/a.pdf"]
+    assert file_name("doe:2020/x") == "doe_2020_x" and file_name("..hidden") == "hidden"
+
+
+# --- hostile snapshots in a project: a finding each, never a traceback -----------------------------
+
+def _warnings(project: Path) -> dict[str, str]:
+    r = CliRunner().invoke(main, ["lint", "--today", "2025-12-01", "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    assert "Traceback" not in r.output
+    return {f["message"].split(":")[0]: f["message"] for f in json.loads(r.output)["findings"]
+            if f["rule"] == "missing-snapshot"}
+
+
+def test_unusable_snapshots_are_findings(evidence_project, monkeypatch, deny_reading):
+    src = evidence_project / "sources"
+    (src / "tribune.pdf").write_bytes((DATA / "evidence" / "libreoffice-writer-password.pdf").read_bytes())
+    (src / "kocher.pdf").write_bytes(_blank_pdf())                  # a PDF with no text (as if scanned)
+    (src / "dhs.txt").unlink()
+    (src / "dhs.txt").mkdir()                                       # a folder where a file should be
+    deny_reading("mdoag.md")                                        # unreadable
+    messages = _warnings(evidence_project)
+    assert "encrypted PDF" in messages["entry tribune"]
+    assert "no text" in messages["entry kocher"] and "scanned" in messages["entry kocher"]
+    assert "folder" in messages["entry dhs"]
+    assert "cannot be read" in messages["entry mdoag"]
+
+
+def _blank_pdf() -> bytes:
+    return make_pdf("#set page(width: 5cm, height: 5cm)\n#rect(width: 2cm)\n")
+
+
+def test_huge_snapshot_is_not_read(evidence_project, monkeypatch):
+    monkeypatch.setattr(snapshots, "MAX_BYTES", 100)
+    messages = _warnings(evidence_project)
+    assert "more than" in messages["entry dhs"] and "MB" in messages["entry dhs"]
+
+
+def test_snapshots_stay_inside_the_project(evidence_project, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("The 287(g) program allows everything. 1,190 agreements.")
+    (evidence_project / "sources" / "dhs.txt").unlink()
+    os.symlink(outside, evidence_project / "sources" / "dhs.txt")   # a symlink leading out
+    bib = evidence_project / "references.bib"
+    bib.write_text(bib.read_text().replace("sources/tribune.pdf", "../secret.txt"))
+    messages = _warnings(evidence_project)
+    assert "outside the project" in messages["entry dhs"]
+    assert "outside the project" in messages["entry tribune"]
+    # had the outside text been read, line 26's 1,001 and 641 percent would be "not in source"
+    assert not [f for f in found(lint(evidence_project)) if f[1] == 26]
