@@ -119,7 +119,8 @@ import time as _time
 class _Pages(http.server.BaseHTTPRequestHandler):
     """Routes: /ok.html /page.txt /report.pdf /moved (301) /found (302) /gone (410) /missing (404)
     /error (500) /flaky (503 once, then 200) /slow (answers after 3 s) /nohead (HEAD 405, GET 200)
-    /image.png (a type citebrief does not keep) /big (more than 2 MB) /loop (redirects forever)."""
+    /image.png (a type citebrief does not keep) /big (more than 2 MB) /loop (redirects forever)
+    /doi/10.5555/good (302, a registered DOI) and /doi/<anything else> (404)."""
 
     server_version = "citebrief-test"
     protocol_version = "HTTP/1.1"
@@ -149,6 +150,10 @@ class _Pages(http.server.BaseHTTPRequestHandler):
         if path in pages.bodies:
             content_type, body = pages.bodies[path]
             return self._send(200, body, content_type)
+        if path.startswith("/doi/"):          # a stand-in for doi.org: one registered DOI
+            if path == "/doi/10.5555/good":
+                return self._send(302, headers=[("Location", "/ok.html")])
+            return self._send(404, b"DOI not found")
         if path == "/moved":
             return self._send(301, headers=[("Location", "/ok.html")])
         if path == "/found":
@@ -191,12 +196,16 @@ class Pages:
 
 
 @pytest.fixture
-def pages():
-    """A web server on 127.0.0.1 (a free port) for this test only; ``pages.bodies`` adds pages."""
+def pages(monkeypatch):
+    """A web server on 127.0.0.1 (a free port) for this test only; ``pages.bodies`` adds pages.
+    Politeness is for other people's servers: no pauses for this one, and short backoffs."""
+    from citebrief.evidence import net
+    monkeypatch.setitem(net.POLITENESS, "per_host_delay", 0)
+    monkeypatch.setitem(net.POLITENESS, "backoff", 0.01)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     server.daemon_threads = True
     server.pages = Pages(server)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server.pages

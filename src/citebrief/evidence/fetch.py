@@ -57,7 +57,7 @@ def kind_of(content_type: str, body: bytes) -> str | None:
 
 def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool = False,
                    allow_private: bool = False, timeout: float = 30.0, max_mb: float = MAX_MB,
-                   today: datetime | None = None, **fetch_options) -> int:
+                   today: datetime | None = None) -> int:
     targets = read_briefs(paths, config)
     root = project_root(config.root)
     entries = cited_entries(targets)
@@ -86,7 +86,7 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
             continue
         jobs.append(Job(entry, url.strip(), found.snapshot))
     answers = asyncio.run(_fetch_all(jobs, allow_private=allow_private, timeout=timeout,
-                                     max_bytes=int(max_mb * 1024 * 1024), **fetch_options)) if jobs else []
+                                     max_bytes=int(max_mb * 1024 * 1024))) if jobs else []
     when = today or datetime.now(timezone.utc)
     saved, changed, unchanged = [], [], []
     edits: dict[Path, dict[str, dict[str, str]]] = {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Link:
     url: str                # what is asked for (a DOI as https://doi.org/...)
     path: str               # the .bib as findings name it
     line: int
+    shown: str = ""         # how messages name it ("DOI 10.1234/x"; the URL itself when empty)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ class Verdict:
     message: str
 
 
-def links_of(entries) -> list[Link]:
+DOI_RESOLVER = "https://doi.org/"
+
+
+def links_of(entries, doi_resolver: str = DOI_RESOLVER) -> list[Link]:
     links = []
     for e in entries:
         url = e.get("url")
@@ -59,15 +64,15 @@ def links_of(entries) -> list[Link]:
             links.append(Link(e.key, "url", url.strip(), e.display_path, e.field_lines.get("url", e.line)))
         doi = e.get("doi")
         if doi:
-            doi = doi.strip().removeprefix("https://doi.org/").removeprefix("http://dx.doi.org/").removeprefix("doi:")
-            links.append(Link(e.key, "doi", "https://doi.org/" + doi, e.display_path,
-                              e.field_lines.get("doi", e.line)))
+            doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi.strip(), flags=re.I)
+            links.append(Link(e.key, "doi", doi_resolver + doi, e.display_path,
+                              e.field_lines.get("doi", e.line), f"DOI {doi}"))
     return links
 
 
 def judge(link: Link, r: Response) -> Verdict:
     """What an answer means for a link (see the module docstring)."""
-    what = f"entry {link.key}: {'DOI ' + link.url.removeprefix('https://doi.org/') if link.field == 'doi' else link.url}"
+    what = f"entry {link.key}: {link.shown or link.url}"
     if r.error_kind in ("dns", "refused"):
         return Verdict(DEAD, f"{what}: {r.error}")
     if r.error is not None:
@@ -172,15 +177,15 @@ def _host(url: str) -> str:
 
 
 def links_paths(paths, config, *, allow_private: bool = False, timeout: float = 15.0,
-                cache_hours: float | None = None, **fetch_options) -> LintResult:
+                cache_hours: float | None = None, doi_resolver: str = DOI_RESOLVER) -> LintResult:
     """Check the links of every entry the briefs cite; the findings as a LintResult for the reporters."""
     rules = {r.name for r in active_rules(config)} & {DEAD, MOVED, UNREACHABLE}
     targets = read_briefs(paths, config)
-    links = links_of(cited_entries(targets))
+    links = links_of(cited_entries(targets), doi_resolver)
     hours = config.link_cache_hours if cache_hours is None else cache_hours
     cache = LinkCache(config.path(config.out) / ".cache" / CACHE_FILE, hours)
-    verdicts = asyncio.run(check_links(links, cache, allow_private=allow_private, timeout=timeout,
-                                       **fetch_options)) if links and rules else {}
+    verdicts = asyncio.run(check_links(links, cache, allow_private=allow_private, timeout=timeout)) \
+        if links and rules else {}
     cache.save()
     result = LintResult(files=len(targets), briefs=[t.brief for t in targets],
                         bibliographies=[t.bib for t in targets])

@@ -36,6 +36,11 @@ PERMANENT = (301, 308)
 MAX_REDIRECTS = 10
 
 
+# How hard to knock on one host: a pause between its requests, retries of 429/5xx with
+# exponential backoff (seconds). Tests set these lower for their local server.
+POLITENESS = {"per_host_delay": 0.5, "retries": 2, "backoff": 1.0}
+
+
 class Refused(Exception):
     """A URL citebrief will not fetch (scheme, private address); the message says why."""
 
@@ -89,13 +94,12 @@ class Response:
 class Fetcher:
     """An async HTTP client with the rules above. Use as ``async with Fetcher(...) as f:``."""
 
-    def __init__(self, *, concurrency: int = 8, per_host_delay: float = 0.5, timeout: float = 15.0,
-                 allow_private: bool = False, retries: int = 2, backoff: float = 1.0):
+    def __init__(self, *, concurrency: int = 8, timeout: float = 15.0, allow_private: bool = False):
         self.timeout = timeout
         self.allow_private = allow_private
-        self.retries = retries
-        self.backoff = backoff
-        self.per_host_delay = per_host_delay
+        self.retries = POLITENESS["retries"]
+        self.backoff = POLITENESS["backoff"]
+        self.per_host_delay = POLITENESS["per_host_delay"]
         self._slots = asyncio.Semaphore(concurrency)
         self._hosts: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
