@@ -35,6 +35,7 @@ from pathlib import Path
 import click
 
 from citebrief.claims import find_claims
+from citebrief.errors import CitebriefError
 from citebrief.evidence.checks import BriefEvidence, cited_passages
 from citebrief.evidence.passages import WORD, shared_terms, terms
 from citebrief.evidence.snapshots import SnapshotError, store_for
@@ -358,10 +359,13 @@ def evidence_command(paths, config, *, fmt: str = "html", today: date | None = N
     from citebrief.compile.output import write_atomic
 
     out = config.path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
     for target, report in zip(targets, reports):
         final = out / f"{Path(target.brief.path).stem}.evidence.html"
-        write_atomic(final, render_html(report).encode("utf-8"))
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            write_atomic(final, render_html(report).encode("utf-8"))
+        except OSError as exc:
+            raise CitebriefError(f"cannot write the evidence report: {exc.strerror or exc}", _shown(final)) from None
         s = report["summary"]["statuses"]
         risky = sum(n for k, n in s.items() if k not in ("matched", "no-snapshot"))
         click.echo(f"{report['path']} → {_shown(final)}  {report['summary']['claims']} claims: "
