@@ -311,3 +311,26 @@ def test_readme_ci_yaml_is_what_init_writes(action, tmp_path):
     for name, spec in action["inputs"].items():
         default = spec["default"] or '""'
         assert f"| `{name}` | `{default}` |" in _readme_section("Continuous integration"), name
+
+
+# --- links: true also runs `citebrief links` (no network here: a private address is refused unasked)
+
+def test_action_links_input(action, tmp_path):
+    project = tmp_path / "repo" / "briefs"
+    init_project(project, echo=lambda *a, **k: None)
+    bib = project / "references.bib"
+    bib.write_text(re.sub(r"url( *)= \{[^}]*\}", r"url\1= {http://127.0.0.1:9/private}", bib.read_text(encoding="utf-8")))
+    url_line = next(i for i, line in enumerate(bib.read_text().splitlines(), 1) if "127.0.0.1" in line)
+    lint = run_action(action, tmp_path / "repo", tmp_path, working_directory="briefs")[-1][1]
+    assert lint.returncode == 0 and "unreachable-link" not in lint.stdout       # off by default
+    lint = run_action(action, tmp_path / "repo", tmp_path, working_directory="briefs", links="true")[-1][1]
+    assert lint.returncode == 0, lint.stderr
+    assert (f"::warning file=briefs/references.bib,line={url_line},col=1,title=unreachable-link::"
+            in lint.stdout) and "non-public address" in lint.stdout
+    assert "1/1 claim cited" in lint.stdout                                     # lint ran after links
+    lint = run_action(action, tmp_path / "repo", tmp_path, working_directory="briefs", links="true",
+                      strict="true")[-1][1]
+    assert lint.returncode == 1
+    lint = run_action(action, tmp_path / "repo", tmp_path, links="true", paths="missing.md",
+                      working_directory="briefs")[-1][1]
+    assert lint.returncode == 2 and "missing.md" in lint.stderr
