@@ -29,7 +29,8 @@ def bibliography(n: int) -> str:
     return "\n".join(out)
 
 
-def brief(words: int, sources: int, seed: int = 7) -> str:
+def brief(words: int, sources: int, seed: int = 7, decorate=None) -> str:
+    """``decorate(sentence, key)`` may rewrite each cited sentence (bench_evidence adds quotes and figures)."""
     rng = random.Random(seed)
     parts = ["---\ntitle: A synthetic brief for benchmarks\nchecked: 2025-11-27\n"
              "bibliography: references.bib\ndisclaimer: Synthetic text.\n---\n\n# Introduction\n\n"]
@@ -38,6 +39,8 @@ def brief(words: int, sources: int, seed: int = 7) -> str:
         n = rng.randint(12, 24)
         sentence = " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
         key = f"src{rng.randrange(sources)}"
+        if decorate is not None:
+            sentence = decorate(sentence, key)
         n_sentence += 1
         if n_sentence % 50 == 0:
             para.append(f"{sentence}.[^n{n_sentence}]")
@@ -64,11 +67,11 @@ def brief(words: int, sources: int, seed: int = 7) -> str:
     return "".join(parts)
 
 
-def write_inputs(folder: Path, words: int, sources: int) -> Path:
+def write_inputs(folder: Path, words: int, sources: int, decorate=None) -> Path:
     """Write brief.md and references.bib into ``folder``; returns the brief's path."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "references.bib").write_text(bibliography(sources), encoding="utf-8")
-    (folder / "brief.md").write_text(brief(words, sources), encoding="utf-8")
+    (folder / "brief.md").write_text(brief(words, sources, decorate=decorate), encoding="utf-8")
     return folder / "brief.md"
 
 

@@ -157,9 +157,10 @@ class BriefEvidence:
         sources = self.sources(p.keys)
         if not sources.snapshots:
             return []
-        quoted = [(q.start, q.end) for q in quotes_in(p.text, min_words=1)]
+        figures = figures_in(p.text)
+        quoted = [(q.start, q.end) for q in quotes_in(p.text, min_words=1)] if figures else []
         checks = []
-        for fig in figures_in(p.text):
+        for fig in figures:
             if any(a <= fig.start < b for a, b in quoted):
                 continue
             found = next((k for k, s in sources.snapshots.items() if s.figures.has(fig)), None)
@@ -195,18 +196,32 @@ def locate(source: str, start: int, text: str, *, back_over: str = "", digits: b
     tokens = _WORD.findall(text)[:4]
     if not tokens:
         return start
-    # the words in order, with anything but words between them (markup, quotes, line breaks)
-    pattern = re.compile(r"(?<!\w)" + r"[\W_]+".join(map(re.escape, tokens)) + r"(?!\w)")
-    m = pattern.search(source, start, window_end) or re.compile(
-        r"(?<!\w)" + re.escape(tokens[0]) + r"(?!\w)").search(source, start, window_end)
-    if not m:
+    first = _words_in_order(source, tokens, start, window_end)
+    i = first if first >= 0 else _words_in_order(source, tokens[:1], start, window_end)
+    if i < 0:
         return start
-    i = m.start()
     while i > start and source[i - 1] in back_over:
         i -= 1
     return i
 
 
+def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int:
+    """The first offset where ``tokens`` occur as whole words in order, each within a short reach
+    of the one before (markup, quotes and line breaks between them); -1 if nowhere."""
+    first = tokens[0]
+    i = source.find(first, start, end)
+    while i >= 0:
+        if (i == 0 or not source[i - 1].isalnum()) and not source[i + len(first):i + len(first) + 1].isalnum():
+            j = i + len(first)
+            for tok in tokens[1:]:
+                k = source.find(tok, j, min(end, j + 80 + len(tok)))
+                if k < 0:
+                    break
+                j = k + len(tok)
+            else:
+                return i
+        i = source.find(first, i + 1, end)
+    return -1
 
 
 def for_context(ctx) -> BriefEvidence | None:

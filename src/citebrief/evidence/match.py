@@ -45,8 +45,6 @@ _TRANSLATE = {**{ord(c): '"' for c in _QUOTES}, **{ord(c): "'" for c in _APOSTRO
               ord("\u200c"): None, ord("\u200d"): None, ord("\ufeff"): None,
               ord("\ufb00"): "ff", ord("\ufb01"): "fi", ord("\ufb02"): "fl", ord("\ufb03"): "ffi",
               ord("\ufb04"): "ffl"}   # PDF ligatures are how text is drawn, not what it says
-_SPACE = re.compile(r"\s+")
-_AROUND_DASH = re.compile(r" ?-+ ?")
 
 
 def normalise(text: str) -> str:
@@ -54,11 +52,14 @@ def normalise(text: str) -> str:
 
     Dashes lose the spaces around them ("287(g) — the" = "287(g)—the"), soft hyphens and
     zero-width characters go. Case, letters, digits and other punctuation are kept as they are.
+    (String methods rather than regular expressions: a snapshot can be megabytes.)
     """
-    text = _SPACE.sub(" ", text.translate(_TRANSLATE))
+    text = " ".join(text.translate(_TRANSLATE).split())
     if "-" in text:
-        text = _AROUND_DASH.sub("-", text)
-    return text.strip()
+        text = text.replace(" -", "-").replace("- ", "-")
+        while "--" in text:
+            text = text.replace("--", "-")
+    return text
 
 
 # --------------------------------------------------------------------------- quotes
@@ -85,6 +86,8 @@ _CITATIONS = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")     # [@key] and [^] as Senten
 
 def quotes_in(text: str, min_words: int = 2) -> list[Quote]:
     """The outermost quotations of at least ``min_words`` words in ``text``, in order."""
+    if '"' not in text and "“" not in text and "‘" not in text:
+        return []
     found = [Quote(m.group(1) if m.group(1) is not None else m.group(2), m.start(), m.end())
              for m in _DOUBLE.finditer(text)]
     taken = [(q.start, q.end) for q in found]
@@ -149,11 +152,28 @@ class Found:
 
 def find_quote(quote: str, normalised_source: str) -> Found | None:
     """Where ``quote`` appears in a source (already passed through :func:`normalise`), or None."""
+    plain = _plain(quote)
+    if plain is not None:            # no omission or insertion: two substring searches do it
+        for variant in dict.fromkeys((plain, plain[:1].upper() + plain[1:], plain[:1].lower() + plain[1:])):
+            i = normalised_source.find(variant)
+            if i >= 0:
+                return Found(i, i + len(variant))
+        return None
     pattern = quote_pattern(quote)
     if pattern is None:
         return None
     m = pattern.search(normalised_source)
     return Found(m.start(), m.end()) if m else None
+
+
+def _plain(quote: str) -> str | None:
+    """The quotation as one literal string (normalised, closing punctuation off), or None when it
+    has omissions or insertions and needs :func:`quote_pattern`."""
+    text = _CITATIONS.sub("", normalise(quote))
+    if "[" in text or "…" in text or ".." in text:
+        return None
+    text = _CLOSING_PUNCT.sub("", text)
+    return text or None
 
 
 def closest_passage(quote: str, normalised_source: str, width: int = 160) -> tuple[str, float]:
@@ -183,8 +203,13 @@ def closest_passage(quote: str, normalised_source: str, width: int = 160) -> tup
         if len(starts) > 200:
             break
     best, best_score = 0, -1.0
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(wanted)                 # the matcher keeps what it learnt about the quote
     for s in sorted(starts):
-        score = difflib.SequenceMatcher(None, wanted, words[s:s + n + 2], autojunk=False).ratio()
+        matcher.set_seq1(words[s:s + n + 2])
+        if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
+            continue                         # cannot beat the best so far
+        score = matcher.ratio()
         if score > best_score:
             best, best_score = s, score
     end = min(len(spans), best + n + 2) - 1
@@ -231,6 +256,7 @@ _NAMED_BY = re.compile(r"(?:§§?|\b(?:no|nos|sec|secs|section|sections|title|ar
                        r"volume|p|pp|page|pages|part|rule|l|docket|case|exhibit|fig|figure|table|"
                        r"para|paragraph|amendment|h\.r|s|order|item|step|phase|version|v|u\.s\.c|c\.f\.r)\.?)\s?$", re.I)
 _NAMES_NEXT = re.compile(r"\s?(?:U\.S\.C|C\.F\.R|U\.S\.|F\.\s?\d|S\.\s?Ct|Stat\.|Fed\.\s?Reg)")
+_DIGIT = re.compile(r"\d")
 _LIST_MARK = re.compile(r"^\s*\(?\d{1,2}[.)]\s|\(\d{1,2}\)")
 
 
@@ -254,7 +280,10 @@ def figures_in(text: str) -> list[Figure]:
     """The figures in a sentence, in order. Not figures: years on their own (a bare 1000-2100),
     list numbering ("1." or "(2)"), dates ("Nov. 25", "25 November"), numbers that name a
     section, page, case or law ("§ 1357", "No. 12", "8 U.S.C."), and anything inside a word."""
-    text = _CITATIONS.sub(lambda m: " " * len(m.group()), text)
+    if "[" in text:
+        text = _CITATIONS.sub(lambda m: " " * len(m.group()), text)
+    if not _DIGIT.search(text):
+        return []
     skip = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _LIST_MARK.finditer(text)]
     figures: list[Figure] = []
     for m in _PAIR.finditer(text):
@@ -292,29 +321,60 @@ def _named(text: str, start: int) -> bool:
 class FigureIndex:
     """Every number a source states, for checking a brief's figures against it.
 
-    Generous by design: every number in the source counts, years and page numbers included,
-    with its percent form, its scaled form ("1.2 million" → 1200000) and its pairs ("5-4",
-    "5 to 4"). A brief's figure missing from all of it was not said by the source.
+    Generous by design: any number in the source counts, years and page numbers included, with
+    its percent form, its scaled form ("1.2 million" = 1200000) and its pairs ("5-4", "5 to 4").
+    A brief's figure missing from all of it was not said by the source. Rather than list every
+    number of a long source, :meth:`has` looks for the figure's own digits (a substring search)
+    and reads the number around each place they occur.
     """
 
     def __init__(self, text: str):
-        self.values: set[str] = set()
-        self.percents: set[str] = set()
-        self.pairs: set[tuple[str, str]] = set()
-        for m in re.finditer(rf"(?P<num>{_NUM})(?P<pct>{_PCT})?(?:\s(?P<scale>{_SCALE})\b)?", text, re.I):
-            value = canonical(m.group("num"))
-            self.values.add(value)
-            if m.group("pct"):
-                self.percents.add(value)
-            scaled = _scaled(m.group("num"), m.group("scale"))
-            if scaled:
-                self.values.add(scaled)
-        for m in re.finditer(rf"(?P<a>{_NUM})\s?(?:[-−–—]|\bto\b)\s?(?P<b>{_NUM})", text, re.I):
-            self.pairs.add((canonical(m.group("a")), canonical(m.group("b"))))
+        self.text = text
+        self._seen: dict[tuple, bool] = {}
 
     def has(self, figure: Figure) -> bool:
+        key = (figure.value, figure.percent, figure.scaled, figure.pair)
+        if key not in self._seen:
+            self._seen[key] = self._has(figure)
+        return self._seen[key]
+
+    def _has(self, figure: Figure) -> bool:
         if figure.pair is not None:
-            return figure.pair in self.pairs
-        if figure.percent:
-            return figure.value in self.percents
-        return figure.value in self.values or (figure.scaled is not None and figure.scaled in self.values)
+            a, b = figure.pair
+            return any(m_pair is not None and canonical(m_pair.group("b")) == b
+                       for m in self._numbers(a) for m_pair in [_PAIR_TAIL.match(self.text, m.end())])
+        for m in self._numbers(figure.value):
+            if not figure.percent or _AFTER.match(self.text, m.end()).group("pct"):
+                return True
+        if figure.scaled is not None:
+            if any(True for _ in self._numbers(figure.scaled)):
+                return True
+        if not figure.percent:   # "1,200,000" in the brief, "1.2 million" in the source
+            return any(True for _ in self._scaled(figure.value))
+        return False
+
+    def _numbers(self, value: str):
+        """Matches of numbers in the text whose canonical value is ``value``."""
+        whole = value.split(".", 1)[0].lstrip("-")
+        probes = {whole, f"{int(whole):,}"} if whole.isdigit() else {whole}
+        for probe in probes:
+            i = self.text.find(probe)
+            while i >= 0:
+                before = self.text[i - 1:i]
+                if not (before.isdigit() or (before in ",." and self.text[i - 2:i - 1].isdigit())):
+                    m = _NUM_RE.match(self.text, i)
+                    if m and canonical(m.group()) == value:
+                        yield m
+                i = self.text.find(probe, i + 1)
+
+    def _scaled(self, value: str):
+        """Numbers with a scale word ("1.2 million") whose scaled value is ``value``."""
+        for m in _SCALED_RE.finditer(self.text):
+            if _scaled(m.group("num"), m.group("scale")) == value:
+                yield m
+
+
+_NUM_RE = re.compile(_NUM)
+_AFTER = re.compile(rf"(?P<pct>{_PCT})?(?:\s(?P<scale>{_SCALE})\b)?", re.I)
+_PAIR_TAIL = re.compile(rf"\s?(?:[-−–—]|to\b)\s?(?P<b>{_NUM})", re.I)
+_SCALED_RE = re.compile(rf"(?P<num>{_NUM})\s(?P<scale>{_SCALE})\b", re.I)

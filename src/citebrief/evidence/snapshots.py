@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -207,11 +208,12 @@ def _decode(data: bytes, charset: str | None) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_TO_SPACE = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32), *range(127, 160))}
 
 
 def _clean(text: str) -> str:
     """Control characters out (they would reach messages and the report), line ends as \\n."""
-    return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_TO_SPACE)
 
 
 def _html_text(data: bytes) -> str:
@@ -288,6 +290,10 @@ class SnapshotStore:
         self.root = root.resolve()
         self._lookups: dict[tuple[str, str], Lookup] = {}
         self._any: dict[str, bool] = {}
+        self._listings: dict[str, dict[str, bool]] = {}
+        self._folders: dict[str, Path | None] = {}
+        self._folders_of: dict[str, Path] = {}
+        self._shown: dict[str, str] = {}
 
     def lookup(self, entry) -> Lookup:
         """The snapshot of ``entry`` (a citebrief.bib.Entry), found as the module docstring says."""
@@ -297,7 +303,7 @@ class SnapshotStore:
         return self._lookups[cache_key]
 
     def _find(self, entry) -> Lookup:
-        folder = Path(entry.path).parent if entry.path else self.root
+        folder = self._folder_of(entry)
         line = entry.field_lines.get("file", entry.line)
         value = entry.get("file")
         if value:
@@ -316,16 +322,60 @@ class SnapshotStore:
             if not path.is_file():
                 return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
             return Lookup(Snapshot(entry.key, path, _display(path), line), line=line)
+        listing = self._listing(folder / SOURCES_DIR)
         for suffix in SUFFIXES:
-            candidate = folder / SOURCES_DIR / (file_name(entry.key) + suffix)
-            if candidate.exists() or candidate.is_symlink():
+            name = file_name(entry.key) + suffix
+            if name not in listing:
+                continue
+            candidate = folder / SOURCES_DIR / name
+            if listing[name]:        # a symlink: where it leads must be inside the project too
                 try:
                     path = confine(candidate, self.root, "snapshot")
                 except OutsideProject:
                     return Lookup(problem=f"its snapshot {_display(candidate)} leads outside the project folder",
                                   line=entry.line)
-                return Lookup(Snapshot(entry.key, path, _display(candidate), entry.line), line=entry.line)
+            else:
+                inside = self._inside(folder / SOURCES_DIR)
+                if inside is None:
+                    return Lookup(problem=f"its snapshot {_display(candidate)} is outside the project folder",
+                                  line=entry.line)
+                path = inside / name
+            shown = f"{self._shown_folder(folder)}/{name}"
+            return Lookup(Snapshot(entry.key, path, shown, entry.line), line=entry.line)
         return Lookup(line=entry.line)
+
+    def _folder_of(self, entry) -> Path:
+        """The folder of the .bib the entry came from (its sources/ are beside it)."""
+        key = str(entry.path)
+        if key not in self._folders_of:
+            self._folders_of[key] = Path(entry.path).parent if entry.path else self.root
+        return self._folders_of[key]
+
+    def _shown_folder(self, folder: Path) -> str:
+        key = str(folder)
+        if key not in self._shown:
+            self._shown[key] = _display(folder / SOURCES_DIR)
+        return self._shown[key]
+
+    def _listing(self, folder: Path) -> dict[str, bool]:
+        """The names in a sources/ folder (name → is a symlink), read once per run."""
+        key = str(folder)
+        if key not in self._listings:
+            try:
+                self._listings[key] = {e.name: e.is_symlink() for e in os.scandir(folder)}
+            except OSError:
+                self._listings[key] = {}
+        return self._listings[key]
+
+    def _inside(self, folder: Path) -> Path | None:
+        """``folder`` resolved, if it is inside the project (checked once per folder)."""
+        key = str(folder)
+        if key not in self._folders:
+            try:
+                self._folders[key] = confine(folder, self.root, "sources folder")
+            except OutsideProject:
+                self._folders[key] = None
+        return self._folders[key]
 
     def project_has_snapshots(self, bib) -> bool:
         """Does this bibliography use snapshots at all (a ``sources/`` folder with a snapshot in it
