@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
-from citebrief.evidence.snapshots import Snapshot, SnapshotError, SnapshotStore, store_for
+from citebrief.evidence.snapshots import Lookup, Snapshot, SnapshotError, SnapshotStore, store_for
 from citebrief.project import project_root
 
 _WORD = re.compile(r"\w+")
@@ -224,12 +224,28 @@ def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int
     return -1
 
 
+def cited_snapshots(ctx) -> Iterator[tuple[object, Lookup]]:
+    """(entry, what was found for its snapshot) for each entry the brief cites, in order of first
+    citation; nothing when the project keeps no snapshots (a project without them is not nagged)."""
+    store = _store(ctx)
+    if store is None:
+        return
+    for key in dict.fromkeys(c.key for c in ctx.brief.citations):
+        entry = ctx.bib.entries.get(key)
+        if entry is not None:
+            yield entry, store.lookup(entry)
+
+
 def for_context(ctx) -> BriefEvidence | None:
     """The evidence of the brief a rule is looking at; None when its project keeps no snapshots
     (then the evidence rules have nothing to say and cost nothing)."""
+    store = _store(ctx)
+    return BriefEvidence(ctx.brief, ctx.bib, store, ctx.config.scope) if store is not None else None
+
+
+def _store(ctx) -> SnapshotStore | None:
+    """The run's snapshot store for the brief's bibliography; None when there is nothing to check."""
     if ctx.bib is None:
         return None
     store = store_for(ctx.bib, project_root(ctx.config.root, ctx.brief.path))
-    if not store.project_has_snapshots(ctx.bib):
-        return None
-    return BriefEvidence(ctx.brief, ctx.bib, store, ctx.config.scope)
+    return store if store.project_has_snapshots(ctx.bib) else None

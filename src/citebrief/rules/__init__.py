@@ -1,4 +1,5 @@
-"""The rule registry: every module in this package that exports ``RULE`` is a rule.
+"""The rule registry: every module in this package that exports ``RULE`` is a rule (a module
+whose rules share everything but their names, like the link rules, exports ``RULES``).
 
 Adding a rule is adding a module; nothing else needs to be edited.
 """
@@ -19,9 +20,9 @@ def _discover() -> dict[str, Rule]:
         if info.name in _NOT_RULES:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        rule = getattr(module, "RULE", None)
-        if isinstance(rule, Rule):
-            rules[rule.name] = rule
+        for rule in (getattr(module, "RULE", None), *getattr(module, "RULES", ())):
+            if isinstance(rule, Rule):
+                rules[rule.name] = rule
     return rules
 
 

@@ -5,9 +5,9 @@ outside the project, and a snapshot that cannot be read (binary, encrypted, too 
 are reported here too: for the checks, they are as good as missing.
 """
 
-from citebrief.evidence.snapshots import file_name, store_for
+from citebrief.evidence.checks import cited_snapshots
+from citebrief.evidence.snapshots import file_name
 from citebrief.findings import Severity
-from citebrief.project import project_root
 from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
 from citebrief.rules.context import Hit
 
@@ -22,21 +22,9 @@ _OTHER = """@online{other,
 _SNAPSHOT = ("sources/ice2025.txt", "The 287(g) program allows a state or local law enforcement entity.\n")
 
 
-def cited_keys(ctx) -> list[str]:
-    return list(dict.fromkeys(c.key for c in ctx.brief.citations))
-
-
 def check(ctx):
-    if ctx.bib is None:
-        return
-    store = store_for(ctx.bib, project_root(ctx.config.root, ctx.brief.path))
-    if not store.project_has_snapshots(ctx.bib):
-        return
-    for key in cited_keys(ctx):
-        entry = ctx.bib.entries.get(key)
-        if entry is None:
-            continue
-        found = store.lookup(entry)
+    for entry, found in cited_snapshots(ctx):
+        key = entry.key
         where = dict(bib_line=found.line, bib_path=entry.display_path)
         if found.problem:
             yield Hit(f"entry {key}: {found.problem}", **where)

@@ -7,12 +7,11 @@ edited (or replaced) since no longer proves what the source said when it was rea
 import hashlib
 import json
 
-from citebrief.evidence.snapshots import SnapshotError, store_for
+from citebrief.evidence.checks import cited_snapshots
+from citebrief.evidence.snapshots import SnapshotError
 from citebrief.findings import Severity
-from citebrief.project import project_root
 from citebrief.rules.base import Example, Rule, brief
 from citebrief.rules.context import Hit
-from citebrief.rules.missing_snapshot import cited_keys
 
 _TEXT = "The 287(g) program allows a state or local law enforcement entity.\n"
 
@@ -24,14 +23,8 @@ def _provenance(text: str, sha: str | None = None) -> tuple[str, str]:
 
 
 def check(ctx):
-    if ctx.bib is None:
-        return
-    store = store_for(ctx.bib, project_root(ctx.config.root, ctx.brief.path))
-    if not store.project_has_snapshots(ctx.bib):
-        return
-    for key in cited_keys(ctx):
-        entry = ctx.bib.entries.get(key)
-        snapshot = store.lookup(entry).snapshot if entry is not None else None
+    for entry, found in cited_snapshots(ctx):
+        snapshot, key = found.snapshot, entry.key
         if snapshot is None:
             continue
         where = dict(bib_line=snapshot.line, bib_path=entry.display_path)
