@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from citebrief.bib import load_bibliography
+from citebrief.bibliography import load_bibliography
 from citebrief.errors import CitebriefError
 
 _SAFE_VALUE = re.compile(r"[^{}\\\n\r]*")

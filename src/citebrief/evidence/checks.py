@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
-from citebrief.evidence.snapshots import Lookup, Snapshot, SnapshotError, SnapshotStore, store_for
+from citebrief.evidence.snapshots import Snapshot, SnapshotError, keeps_snapshots, lookup
 from citebrief.project import project_root
 
 _WORD = re.compile(r"\w+")
@@ -101,10 +102,10 @@ def cited_passages(brief, scope: str = "sentence") -> Iterator[Passage]:
 class BriefEvidence:
     """The quote and figure checks of one brief; built once, read by the rules and the report."""
 
-    def __init__(self, brief, bib, store: SnapshotStore, scope: str = "sentence"):
+    def __init__(self, brief, bib, root: Path, scope: str = "sentence"):
         self.brief = brief
         self.bib = bib
-        self.store = store
+        self.root = root          # the trust boundary snapshots must stay inside
         self.scope = scope
         self._sources: dict[tuple[str, ...], Sources] = {}
 
@@ -115,7 +116,7 @@ class BriefEvidence:
                 entry = self.bib.entries.get(key) if self.bib is not None else None
                 if entry is None:
                     continue
-                snap = self.store.lookup(entry).snapshot
+                snap = lookup(entry, self.root).snapshot
                 if snap is None:
                     continue
                 try:
@@ -224,28 +225,12 @@ def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int
     return -1
 
 
-def cited_snapshots(ctx) -> Iterator[tuple[object, Lookup]]:
-    """(entry, what was found for its snapshot) for each entry the brief cites, in order of first
-    citation; nothing when the project keeps no snapshots (a project without them is not nagged)."""
-    store = _store(ctx)
-    if store is None:
-        return
-    for key in dict.fromkeys(c.key for c in ctx.brief.citations):
-        entry = ctx.bib.entries.get(key)
-        if entry is not None:
-            yield entry, store.lookup(entry)
-
-
 def for_context(ctx) -> BriefEvidence | None:
-    """The evidence of the brief a rule is looking at; None when its project keeps no snapshots
-    (then the evidence rules have nothing to say and cost nothing)."""
-    store = _store(ctx)
-    return BriefEvidence(ctx.brief, ctx.bib, store, ctx.config.scope) if store is not None else None
-
-
-def _store(ctx) -> SnapshotStore | None:
-    """The run's snapshot store for the brief's bibliography; None when there is nothing to check."""
+    """The evidence of the brief a rule is looking at; None when no source it cites belongs to a
+    project that keeps snapshots (then the evidence rules have nothing to say and cost nothing)."""
     if ctx.bib is None:
         return None
-    store = store_for(ctx.bib, project_root(ctx.config.root, ctx.brief.path))
-    return store if store.project_has_snapshots(ctx.bib) else None
+    cited = (ctx.bib.entries.get(k) for k in dict.fromkeys(c.key for c in ctx.brief.citations))
+    if not any(keeps_snapshots(e) for e in cited if e is not None):
+        return None
+    return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope)

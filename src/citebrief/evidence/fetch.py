@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +25,7 @@ import click
 from citebrief.errors import CitebriefError
 from citebrief.evidence.bibedit import set_fields
 from citebrief.evidence.net import Fetcher, Response, check_url
-from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, SnapshotError, file_name, store_for
+from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, SnapshotError, file_name, lookup
 from citebrief.evidence.targets import cited_entries, read_briefs
 from citebrief.project import OutsideProject, confine, project_root
 
@@ -67,11 +68,9 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
         if unknown:
             raise CitebriefError(f"--keys: {', '.join(unknown)} not cited by these briefs")
         entries = [e for e in entries if e.key in keys]
-    bibs = {str(t.bib.path): t.bib for t in targets if t.bib is not None}
     jobs, failures, kept, no_url = [], 0, [], []
     for entry in entries:
-        store = store_for(bibs[str(entry.path)], root)
-        found = store.lookup(entry)
+        found = lookup(entry, root)
         url = entry.get("url")
         if found.snapshot is not None and not refresh:
             kept.append(entry.key)
@@ -100,11 +99,16 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
         saved.append(stored)
         if job.previous is not None:
             (changed if stored.changed else unchanged).append(job.entry.key)
-        rel = stored.path.relative_to(Path(job.entry.path).resolve().parent).as_posix()
-        edits.setdefault(Path(job.entry.path), {})[job.entry.key] = {"file": rel,
-                                                                      "urldate": when.date().isoformat()}
-    for bib_path, changes in edits.items():
-        set_fields(bib_path, bibs[str(bib_path)].display_path, changes)
+        bib_path = Path(job.entry.path)
+        if bib_path.suffix.lower() != ".bib":      # CSL JSON/YAML, inline references: found by name anyway
+            click.echo(f"{job.entry.key}: saved as {stored.path.name}; its bibliography is not a .bib, "
+                       f"so set its access date by hand")
+            continue
+        rel = stored.path.relative_to(bib_path.resolve().parent).as_posix()
+        edits.setdefault(bib_path, ({}, job.entry.display_path))[0][job.entry.key] = {
+            "file": rel, "urldate": when.date().isoformat()}
+    for bib_path, (changes, shown) in edits.items():
+        set_fields(bib_path, shown, changes)
     _summary(saved, failures, kept, no_url, changed, unchanged, refresh, edits)
     return 1 if failures else 0
 
@@ -198,8 +202,8 @@ def _fail(entry, message: str) -> None:
 
 def _summary(saved, failures, kept, no_url, changed, unchanged, refresh, edits) -> None:
     if saved:
-        kinds = ", ".join(f"{n} {k.upper()}" for k, n in sorted(_count(s.kind for s in saved).items()))
-        bibs = ", ".join(str(p) for p in edits)
+        kinds = ", ".join(f"{n} {k.upper()}" for k, n in sorted(Counter(s.kind for s in saved).items()))
+        bibs = ", ".join(shown for _, shown in edits.values()) or "no .bib"
         click.echo(f"Saved {len(saved)} snapshot{'s' * (len(saved) != 1)} ({kinds}); set file and urldate in {bibs}")
     if refresh and (changed or unchanged):
         click.echo(f"Changed since the last snapshot: {', '.join(changed) or 'none'}")
@@ -216,8 +220,3 @@ def _summary(saved, failures, kept, no_url, changed, unchanged, refresh, edits) 
         click.echo("No cited entries to snapshot.")
 
 
-def _count(items) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for item in items:
-        out[item] = out.get(item, 0) + 1
-    return out

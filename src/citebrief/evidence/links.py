@@ -187,8 +187,7 @@ def links_paths(paths, config, *, allow_private: bool = False, timeout: float = 
     verdicts = asyncio.run(check_links(links, cache, allow_private=allow_private, timeout=timeout)) \
         if links and rules else {}
     cache.save()
-    result = LintResult(files=len(targets), briefs=[t.brief for t in targets],
-                        bibliographies=[t.bib for t in targets])
+    result = LintResult(files=len(targets))
     findings = set()
     for link in links:
         verdict = verdicts.get(link)

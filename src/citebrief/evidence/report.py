@@ -38,7 +38,7 @@ from citebrief.claims import find_claims
 from citebrief.errors import CitebriefError
 from citebrief.evidence.checks import BriefEvidence, cited_passages
 from citebrief.evidence.passages import WORD, shared_terms, terms
-from citebrief.evidence.snapshots import SnapshotError, store_for
+from citebrief.evidence.snapshots import SnapshotError, lookup
 from citebrief.evidence.targets import read_briefs
 from citebrief.parse.source import LineIndex
 from citebrief.project import project_root
@@ -57,8 +57,7 @@ _CITES = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")
 
 def brief_report(brief, bib, root: Path, config, today: date) -> dict:
     """Everything the page shows for one brief, as plain JSON-ready data."""
-    store = store_for(bib, root) if bib is not None else None
-    evidence = BriefEvidence(brief, bib, store, config.scope) if bib is not None else None
+    evidence = BriefEvidence(brief, bib, root, config.scope) if bib is not None else None
     passages = {id(p.sentence): p for p in cited_passages(brief, config.scope)}
     lines = LineIndex(brief.source)
     claims = []
@@ -75,7 +74,7 @@ def brief_report(brief, bib, root: Path, config, today: date) -> dict:
     return {"path": brief.display_path, "title": brief.title,
             "checked": brief.checked.isoformat() if brief.checked else None, "today": today.isoformat(),
             "summary": _summary(claims), "claims": claims,
-            "sources": _sources(claims, bib, store, today)}
+            "sources": _sources(claims, bib, root, today)}
 
 
 def _claim(text, line, col, keys, passage, evidence, bib) -> dict:
@@ -90,7 +89,7 @@ def _claim(text, line, col, keys, passage, evidence, bib) -> dict:
         entry = bib.entries.get(key) if bib is not None else None
         item = {"key": key, "known": entry is not None, "title": entry.get("title") if entry else None,
                 "snapshot": None, "problem": None, "passage": None, "score": 0.0, "shared": []}
-        found = evidence.store.lookup(entry) if (entry is not None and evidence) else None
+        found = lookup(entry, evidence.root) if (entry is not None and evidence) else None
         snap = found.snapshot if found else None
         if found is not None and found.problem:
             item["problem"] = found.problem
@@ -148,7 +147,7 @@ def _summary(claims: list[dict]) -> dict:
             "single_source": sum(1 for c in claims if c["single_source"])}
 
 
-def _sources(claims: list[dict], bib, store, today: date) -> list[dict]:
+def _sources(claims: list[dict], bib, root: Path, today: date) -> list[dict]:
     per_key = Counter(k for c in claims for k in c["keys"])
     sole = Counter(c["keys"][0] for c in claims if c["single_source"])
     out = []
@@ -160,7 +159,7 @@ def _sources(claims: list[dict], bib, store, today: date) -> list[dict]:
         if entry is not None:
             d = entry.date()
             item["date"] = d.isoformat() if d else entry.get("date") or entry.get("year")
-            snap = store.lookup(entry).snapshot if store else None
+            snap = lookup(entry, root).snapshot
             retrieved = None
             if snap is not None:
                 item["snapshot"] = snap.shown
@@ -351,8 +350,8 @@ def _short(text: str, width: int = 90) -> str:
 def evidence_command(paths, config, *, fmt: str = "html", today: date | None = None) -> int:
     today = today or date.today()
     targets = read_briefs(paths, config)
-    root = project_root(config.root)
-    reports = [brief_report(t.brief, t.bib, root, config, today) for t in targets]
+    reports = [brief_report(t.brief, t.bib, project_root(config.root, t.brief.path), config, today)
+               for t in targets]
     if fmt == "json":
         click.echo(json.dumps({"version": VERSION, "briefs": reports}, indent=2, ensure_ascii=False))
         return 0

@@ -283,116 +283,128 @@ def file_field_paths(value: str) -> list[str]:
     return paths
 
 
-class SnapshotStore:
-    """Finds and reads the snapshots of one bibliography's entries, each once per run."""
-
-    def __init__(self, root: Path):
-        self.root = root.resolve()
-        self._lookups: dict[tuple[str, str], Lookup] = {}
-        self._any: dict[str, bool] = {}
-        self._listings: dict[str, dict[str, bool]] = {}
-        self._folders: dict[str, Path | None] = {}
-        self._folders_of: dict[str, Path] = {}
-        self._shown: dict[str, str] = {}
-
-    def lookup(self, entry) -> Lookup:
-        """The snapshot of ``entry`` (a citebrief.bib.Entry), found as the module docstring says."""
-        cache_key = (str(entry.path), entry.key)
-        if cache_key not in self._lookups:
-            self._lookups[cache_key] = self._find(entry)
-        return self._lookups[cache_key]
-
-    def _find(self, entry) -> Lookup:
-        folder = self._folder_of(entry)
-        line = entry.field_lines.get("file", entry.line)
-        value = entry.get("file")
-        if value:
-            names = file_field_paths(value)
-            usable = [n for n in names if Path(n).suffix.lower() in SUFFIXES]
-            if not usable:
-                shown = names[0] if names else value
-                return Lookup(problem=f"its file field names {_short(shown)!r}, which is not a snapshot "
-                                      f"citebrief reads ({', '.join(SUFFIXES)})", line=line)
-            name = usable[0]
-            try:
-                path = confine(name, self.root, "snapshot", relative_to=folder)
-            except OutsideProject:
-                return Lookup(problem=f"its file field names {_short(name)!r}, outside the project folder; "
-                                      f"snapshots must be inside it", line=line)
-            if not path.is_file():
-                return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
-            return Lookup(Snapshot(entry.key, path, _display(path), line), line=line)
-        listing = self._listing(folder / SOURCES_DIR)
-        for suffix in SUFFIXES:
-            name = file_name(entry.key) + suffix
-            if name not in listing:
-                continue
-            candidate = folder / SOURCES_DIR / name
-            if listing[name]:        # a symlink: where it leads must be inside the project too
-                try:
-                    path = confine(candidate, self.root, "snapshot")
-                except OutsideProject:
-                    return Lookup(problem=f"its snapshot {_display(candidate)} leads outside the project folder",
-                                  line=entry.line)
-            else:
-                inside = self._inside(folder / SOURCES_DIR)
-                if inside is None:
-                    return Lookup(problem=f"its snapshot {_display(candidate)} is outside the project folder",
-                                  line=entry.line)
-                path = inside / name
-            shown = f"{self._shown_folder(folder)}/{name}"
-            return Lookup(Snapshot(entry.key, path, shown, entry.line), line=entry.line)
-        return Lookup(line=entry.line)
-
-    def _folder_of(self, entry) -> Path:
-        """The folder of the .bib the entry came from (its sources/ are beside it)."""
-        key = str(entry.path)
-        if key not in self._folders_of:
-            self._folders_of[key] = Path(entry.path).parent if entry.path else self.root
-        return self._folders_of[key]
-
-    def _shown_folder(self, folder: Path) -> str:
-        key = str(folder)
-        if key not in self._shown:
-            self._shown[key] = _display(folder / SOURCES_DIR)
-        return self._shown[key]
-
-    def _listing(self, folder: Path) -> dict[str, bool]:
-        """The names in a sources/ folder (name → is a symlink), read once per run."""
-        key = str(folder)
-        if key not in self._listings:
-            try:
-                self._listings[key] = {e.name: e.is_symlink() for e in os.scandir(folder)}
-            except OSError:
-                self._listings[key] = {}
-        return self._listings[key]
-
-    def _inside(self, folder: Path) -> Path | None:
-        """``folder`` resolved, if it is inside the project (checked once per folder)."""
-        key = str(folder)
-        if key not in self._folders:
-            try:
-                self._folders[key] = confine(folder, self.root, "sources folder")
-            except OutsideProject:
-                self._folders[key] = None
-        return self._folders[key]
-
-    def project_has_snapshots(self, bib) -> bool:
-        """Does this bibliography use snapshots at all (a ``sources/`` folder with a snapshot in it
-        beside one of its files, or an entry with a ``file`` field)? Only then is a missing one news."""
-        token = str(getattr(bib, "path", ""))
-        if token not in self._any:
-            folders = {Path(e.path).parent for e in bib.entries.values() if e.path} or {Path(bib.path).parent}
-            self._any[token] = any(e.has("file") for e in bib.entries.values()) or any(
-                _has_snapshot_files(f / SOURCES_DIR) for f in folders)
-        return self._any[token]
+def lookup(entry, root: Path) -> Lookup:
+    """The snapshot of ``entry`` (a citebrief.bibliography.Entry), found as the module docstring says,
+    inside ``root`` (the trust boundary). Cached on the entry: the engine reads each bibliography once
+    per run, so the lookup and the text it extracts live exactly as long as that run, shared by every
+    rule and every brief (the engine has no per-run state for rules; this is the thin substitute)."""
+    found = _LOOKUPS.get(id(entry))
+    if found is None:
+        found = _LOOKUPS[id(entry)] = _find(entry, root.resolve())
+        weakref.finalize(entry, _LOOKUPS.pop, id(entry), None)
+    return found
 
 
-def _has_snapshot_files(folder: Path) -> bool:
+_LOOKUPS: dict[int, Lookup] = {}
+
+
+def keeps_snapshots(entry) -> bool:
+    """Does the project of ``entry`` keep snapshots at all: a ``sources/`` folder with a snapshot in it
+    beside its bibliography, or a ``file`` field in that bibliography? Only then is a missing one news."""
+    if entry.has("file"):
+        return True
+    if any(Path(name).suffix.lower() in SUFFIXES for name in _listing(_folder_of(entry) / SOURCES_DIR)):
+        return True
+    return entry.path is not None and Path(entry.path).suffix.lower() == ".bib" and _declares_files(Path(entry.path))
+
+
+def _find(entry, root: Path) -> Lookup:
+    folder = _folder_of(entry)
+    line = entry.field_lines.get("file", entry.line)
+    value = entry.get("file")
+    if value:
+        names = file_field_paths(value)
+        usable = [n for n in names if Path(n).suffix.lower() in SUFFIXES]
+        if not usable:
+            shown = names[0] if names else value
+            return Lookup(problem=f"its file field names {_short(shown)!r}, which is not a snapshot "
+                                  f"citebrief reads ({', '.join(SUFFIXES)})", line=line)
+        name = usable[0]
+        try:
+            path = confine(name, root, "snapshot", relative_to=folder)
+        except OutsideProject:
+            return Lookup(problem=f"its file field names {_short(name)!r}, outside the project folder; "
+                                  f"snapshots must be inside it", line=line)
+        if not path.is_file():
+            return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
+        return Lookup(Snapshot(entry.key, path, _display(path), line), line=line)
+    sources = folder / SOURCES_DIR
+    listing = _listing(sources)
+    for suffix in SUFFIXES:
+        name = file_name(entry.key) + suffix
+        if name not in listing:
+            continue
+        candidate = sources / name
+        try:   # a symlink must lead inside the project too; a plain file is as inside as its folder
+            path = confine(candidate, root, "snapshot") if listing[name] else _inside(sources, root) / name
+        except OutsideProject:
+            return Lookup(problem=f"its snapshot {_display(candidate)} leads outside the project folder",
+                          line=entry.line)
+        return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line), line=entry.line)
+    return Lookup(line=entry.line)
+
+
+def _folder_of(entry) -> Path:
+    """The folder of the bibliography the entry came from (its sources/ are beside it)."""
+    return Path(entry.path).parent if entry.path else Path.cwd()
+
+
+# Small caches keyed by what a folder or file is right now (inode, modification time), so they stay
+# right across runs (watch, a language server) without being told: a sources/ folder is listed once,
+# not stat-ed five times per entry, and is resolved once, not once per snapshot.
+_CACHE_SIZE = 256
+_CACHE: dict[tuple, object] = {}
+
+
+def _cached(kind: str, path: Path, extra, compute):
     try:
-        return folder.is_dir() and any(p.suffix.lower() in SUFFIXES for p in folder.iterdir())
+        st = os.stat(path)
+        key = (kind, str(path), st.st_ino, st.st_mtime_ns, st.st_size, extra)
     except OSError:
-        return False
+        return compute()
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = compute()
+    return _CACHE[key]
+
+
+def _listing(folder: Path) -> dict[str, bool]:
+    """The names in a sources/ folder (name → is a symlink); empty when there is none."""
+    def read():
+        try:
+            return {e.name: e.is_symlink() for e in os.scandir(folder)}
+        except OSError:
+            return {}
+    return _cached("listing", folder, None, read)
+
+
+def _inside(folder: Path, root: Path) -> Path:
+    """``folder`` resolved, if inside ``root``; raises OutsideProject when it is not."""
+    result = _cached("inside", folder, str(root), lambda: _confined(folder, root))
+    if result is None:
+        raise OutsideProject(f"{folder} is outside the project folder")
+    return result
+
+
+def _confined(folder: Path, root: Path) -> Path | None:
+    try:
+        return confine(folder, root, "sources folder")
+    except OutsideProject:
+        return None
+
+
+_FILE_FIELD = re.compile(rb"(?im)^[ \t]*file[ \t]*=|[,{][ \t]*file[ \t]*=")
+
+
+def _declares_files(bibliography: Path) -> bool:
+    """Does a .bib give any entry a ``file`` field (read as bytes, once per version of the file)?"""
+    def read():
+        try:
+            return bool(_FILE_FIELD.search(bibliography.read_bytes()))
+        except OSError:
+            return False
+    return _cached("file-fields", bibliography, None, read)
 
 
 def _short(text: str, width: int = 80) -> str:
@@ -408,19 +420,3 @@ def _display(path: Path) -> str:
             return str(path.resolve().relative_to(Path.cwd().resolve()))
         except ValueError:
             return str(path)
-
-
-# One store per bibliography object: the engine reads each bibliography once per run, so the
-# store (and every text it extracted) lives exactly as long as that run. The engine has no
-# per-run hook for rules yet; when it gets one this mapping can go.
-_STORES: dict[int, SnapshotStore] = {}
-
-
-def store_for(bib, root: Path) -> SnapshotStore:
-    """The snapshot store serving ``bib`` (a citebrief.bib.Bibliography) in this run."""
-    store = _STORES.get(id(bib))
-    if store is None:
-        store = _STORES[id(bib)] = SnapshotStore(root)
-        weakref.finalize(bib, _STORES.pop, id(bib), None)
-    return store
-

@@ -1,13 +1,14 @@
 """missing-snapshot: in a project that keeps snapshots, every cited source should have a usable one.
 
-A project with no snapshot at all is not nagged. A `file` field naming a missing file, or one
+An entry rule: it runs on each entry a linted brief cites (on every entry, when the .bib or the
+manuscript folder is linted). A project with no snapshot at all is not nagged. A `file` field naming a missing file, or one
 outside the project, and a snapshot that cannot be read (binary, encrypted, too big, no text)
 are reported here too: for the checks, they are as good as missing.
 """
 
-from citebrief.evidence.checks import cited_snapshots
-from citebrief.evidence.snapshots import file_name
+from citebrief.evidence.snapshots import file_name, keeps_snapshots, lookup
 from citebrief.findings import Severity
+from citebrief.project import project_root
 from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
 from citebrief.rules.context import Hit
 
@@ -22,10 +23,19 @@ _OTHER = """@online{other,
 _SNAPSHOT = ("sources/ice2025.txt", "The 287(g) program allows a state or local law enforcement entity.\n")
 
 
+def snapshot_of(ctx):
+    """What was found for the snapshot of the rule's entry (None: its project keeps no snapshots)."""
+    entry = ctx.entry
+    if entry is None or not keeps_snapshots(entry):
+        return None
+    return lookup(entry, project_root(ctx.config.root, entry.path))
+
+
 def check(ctx):
-    for entry, found in cited_snapshots(ctx):
-        key = entry.key
-        where = dict(bib_line=found.line, bib_path=entry.display_path)
+    found = snapshot_of(ctx)
+    if found is not None:
+        key = ctx.entry.key
+        where = dict(bib_line=found.line, bib_path=ctx.entry.display_path)
         if found.problem:
             yield Hit(f"entry {key}: {found.problem}", **where)
         elif found.snapshot is None:
@@ -42,6 +52,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="A cited source has no usable snapshot (in a project that keeps snapshots).",
     check=check,
+    scope="entry",
     passing=(
         Example(_BODY, bib=EXAMPLE_BIB + _OTHER),                          # no snapshots in the project
         Example(_BODY, bib=EXAMPLE_BIB + _OTHER, files=(_SNAPSHOT, ("sources/other.md", "# ACLU\n\nText.\n"))),

@@ -7,11 +7,11 @@ edited (or replaced) since no longer proves what the source said when it was rea
 import hashlib
 import json
 
-from citebrief.evidence.checks import cited_snapshots
 from citebrief.evidence.snapshots import SnapshotError
 from citebrief.findings import Severity
 from citebrief.rules.base import Example, Rule, brief
 from citebrief.rules.context import Hit
+from citebrief.rules.missing_snapshot import snapshot_of
 
 _TEXT = "The 287(g) program allows a state or local law enforcement entity.\n"
 
@@ -23,25 +23,28 @@ def _provenance(text: str, sha: str | None = None) -> tuple[str, str]:
 
 
 def check(ctx):
-    for entry, found in cited_snapshots(ctx):
-        snapshot, key = found.snapshot, entry.key
-        if snapshot is None:
-            continue
-        where = dict(bib_line=snapshot.line, bib_path=entry.display_path)
-        try:
-            record = snapshot.provenance()
-            if record is None or not record.sha256:
-                continue
-            now = snapshot.sha256()
-        except SnapshotError as exc:
-            if "provenance" in str(exc):
-                yield Hit(f"entry {key}: {exc}", **where)
-            continue       # an unreadable snapshot is missing-snapshot's to report
-        if now != record.sha256.lower():
-            yield Hit(f"snapshot {snapshot.shown} of {key} changed after it was retrieved"
-                      f"{' on ' + record.retrieved[:10] if record.retrieved else ''} (SHA-256 {now[:12]}…, "
-                      f"recorded {record.sha256[:12]}…): re-check the claims citing it, then "
-                      f"`citebrief snapshot --refresh --keys {key}`", **where)
+    found = snapshot_of(ctx)
+    snapshot = found.snapshot if found is not None else None
+    if snapshot is None:
+        return
+    key = ctx.entry.key
+    where = dict(bib_line=snapshot.line, bib_path=ctx.entry.display_path)
+    try:
+        record = snapshot.provenance()
+    except SnapshotError as exc:
+        yield Hit(f"entry {key}: {exc}", **where)
+        return
+    if record is None or not record.sha256:
+        return
+    try:
+        now = snapshot.sha256()
+    except SnapshotError:
+        return         # an unreadable snapshot is missing-snapshot's to report
+    if now != record.sha256.lower():
+        yield Hit(f"snapshot {snapshot.shown} of {key} changed after it was retrieved"
+                  f"{' on ' + record.retrieved[:10] if record.retrieved else ''} (SHA-256 {now[:12]}…, "
+                  f"recorded {record.sha256[:12]}…): re-check the claims citing it, then "
+                  f"`citebrief snapshot --refresh --keys {key}`", **where)
 
 
 _BODY = brief("ICE lists three 287(g) models [@ice2025].\n")
@@ -51,6 +54,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="A snapshot's SHA-256 no longer matches the one recorded when it was retrieved.",
     check=check,
+    scope="entry",
     passing=(
         Example(_BODY, files=(("sources/ice2025.txt", _TEXT), _provenance(_TEXT))),
         Example(_BODY, files=(("sources/ice2025.txt", _TEXT),)),             # no provenance: nothing to compare
