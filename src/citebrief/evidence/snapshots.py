@@ -20,6 +20,7 @@ a finding by ``missing-snapshot`` and never raises. Text is extracted once per r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from citebrief.evidence.match import FigureIndex, normalise
 from citebrief.evidence.passages import PassageIndex, split_passages
-from citebrief.project import OutsideProject, confine
+from citebrief.project import OutsideProject, confine, project_root
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")     # also the lookup order under sources/
 SOURCES_DIR = "sources"
@@ -283,16 +284,30 @@ def file_field_paths(value: str) -> list[str]:
     return paths
 
 
-def lookup(entry, root: Path) -> Lookup:
+def lookup(entry, root: Path | None = None, *, config=None) -> Lookup:
     """The snapshot of ``entry`` (a citebrief.bibliography.Entry), found as the module docstring says,
-    inside ``root`` (the trust boundary). Cached on the entry: the engine reads each bibliography once
-    per run, so the lookup and the text it extracts live exactly as long as that run, shared by every
-    rule and every brief (the engine has no per-run state for rules; this is the thin substitute)."""
+    inside the trust boundary: ``root`` (resolved), or the project root ``config`` gives for the entry's
+    bibliography. Cached on the entry: the engine reads each bibliography once per run, so the lookup
+    and the text it extracts live exactly as long as that run, shared by every rule and every brief
+    (the engine has no per-run state for rules; this is the thin substitute)."""
     found = _LOOKUPS.get(id(entry))
     if found is None:
-        found = _LOOKUPS[id(entry)] = _find(entry, root.resolve())
+        if root is None:
+            root = root_of(config.root, entry.path)
+        found = _LOOKUPS[id(entry)] = _find(entry, root)
         weakref.finalize(entry, _LOOKUPS.pop, id(entry), None)
     return found
+
+
+def root_of(config_root: Path, path: Path | None) -> Path:
+    """citebrief.project.project_root for a file (a .bib, a brief), remembered per file: thousands of
+    entries share a handful of bibliographies."""
+    return _root_of(str(config_root), str(path) if path is not None else None, os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _root_of(config_root: str, path: str | None, _cwd: str) -> Path:
+    return project_root(Path(config_root), Path(path) if path is not None else None)
 
 
 _LOOKUPS: dict[int, Lookup] = {}
@@ -303,7 +318,8 @@ def keeps_snapshots(entry) -> bool:
     beside its bibliography, or a ``file`` field in that bibliography? Only then is a missing one news."""
     if entry.has("file"):
         return True
-    if any(Path(name).suffix.lower() in SUFFIXES for name in _listing(_folder_of(entry) / SOURCES_DIR)):
+    sources = _folder_of(entry) / SOURCES_DIR
+    if _cached("any", sources, None, lambda: any(os.path.splitext(n)[1].lower() in SUFFIXES for n in _listing(sources))):
         return True
     return entry.path is not None and Path(entry.path).suffix.lower() == ".bib" and _declares_files(Path(entry.path))
 
@@ -413,6 +429,12 @@ def _short(text: str, width: int = 80) -> str:
 
 
 def _display(path: Path) -> str:
+    return _display_in(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_in(path_text: str, cwd: str) -> str:
+    path = Path(path_text)
     try:
         return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -8,7 +8,6 @@ are reported here too: for the checks, they are as good as missing.
 
 from citebrief.evidence.snapshots import file_name, keeps_snapshots, lookup
 from citebrief.findings import Severity
-from citebrief.project import project_root
 from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
 from citebrief.rules.context import Hit
 
@@ -28,7 +27,7 @@ def snapshot_of(ctx):
     entry = ctx.entry
     if entry is None or not keeps_snapshots(entry):
         return None
-    return lookup(entry, project_root(ctx.config.root, entry.path))
+    return lookup(entry, config=ctx.config)
 
 
 def check(ctx):
