@@ -67,6 +67,7 @@ def test_html_page_is_written_whole_and_escaped(evidence_project, capsys):
     page = (evidence_project / "out" / "brief.evidence.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
     assert "<img" not in page and "<b " not in page
+    assert "default-src 'none'" in page                       # and the browser would refuse any request
     first = page
     assert evidence_command([], config, today=date(2025, 12, 1)) == 0
     assert (evidence_project / "out" / "brief.evidence.html").read_text() == first        # deterministic

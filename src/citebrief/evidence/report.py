@@ -223,6 +223,8 @@ def render_html(data: dict) -> str:
     e = html.escape
     s = data["summary"]
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           # no scripts, no requests of any kind: snapshot text is a stranger's, and so is the brief
+           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>Evidence: {e(data['title'])}</title><style>{CSS}</style></head><body>",
            f"<header><p class=meta>Evidence report · <code>{e(data['path'])}</code></p>",
@@ -313,7 +315,8 @@ def _sources_html(data: dict) -> str:
     rows = []
     for s in sorted(sources, key=lambda s: (-s["claims"], s["key"])):
         title = e(s["title"] or "")
-        link = f"<a href='{e(s['url'])}'>{title or e(s['url'])}</a>" if _http(s["url"]) else title
+        link = (f"<a href='{e(s['url'])}' rel='noopener noreferrer'>{title or e(s['url'])}</a>"
+                if _http(s["url"]) else title)
         rows.append(f"<tr><td><code>{e(s['key'])}</code></td><td>{link}</td><td class=n>{s['claims']}</td>"
                     f"<td class=n>{s['sole_support']}</td></tr>")
     single = [c for c in data["claims"] if c["single_source"]]
