@@ -117,3 +117,14 @@ def test_passages_and_bm25():
     assert PassageIndex(passages).best("zebra") == []
     assert PassageIndex(split_passages("One short source sentence about jails.")).best("jails")   # tiny sources rank
     assert terms("The 1,001 agreements of ICE") == ["1001", "agreements", "ice"]
+
+
+def test_hostile_quotations_end():
+    """Many ellipses against a source of one repeated word: a regular expression with a bounded
+    wildcard per ellipsis would backtrack for hours here; the piece-by-piece search returns at once
+    (if it did not, this test would hang rather than pass)."""
+    source = normalise("word " * 5_000 + "end")
+    assert find_quote(" ... ".join(["word"] * 40) + " ... missing", source) is None
+    assert find_quote(" ... ".join(["word"] * 40) + " ... end", source) is not None
+    assert find_quote("[x] [y] [z] word [w] end", source) is not None
+    assert quotes_in("‘" * 20_000 + " two words") == []

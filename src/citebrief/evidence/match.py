@@ -80,7 +80,7 @@ class Quote:
 # “...” pairs; straight "..." pairs (pandoc leaves them when it cannot pair them itself);
 # ‘...’ pairs whose closing ’ is not an apostrophe inside a word ("the agency’s").
 _DOUBLE = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"")
-_SINGLE = re.compile(r"(?<![\w’'])‘([^‘]*?)’(?!\w)")
+_SINGLE = re.compile(r"(?<![\w’'])‘([^‘]{0,1000}?)’(?!\w)")
 _CITATIONS = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")     # [@key] and [^] as Sentence.text shows them
 
 
@@ -102,46 +102,43 @@ _INSERTION = re.compile(r"\s*\[[^\[\]]{1,60}\]\s*")
 _CLOSING_PUNCT = re.compile(r"[\s.,;:]+$")
 
 
-def quote_pattern(quote: str) -> re.Pattern[str] | None:
-    """A regular expression that finds ``quote`` in :func:`normalise`-d text with exactly the
-    tolerances in this module's docstring; None when the quote has no words to look for."""
+@dataclass(frozen=True)
+class _Piece:
+    """A stretch of a quotation between omissions and insertions, to be found literally."""
+
+    text: str
+    gap: int           # at most this many characters of the source between the previous piece and this one
+    any_case: bool     # it begins the quotation or follows an omission: its first letter's case may differ
+
+    def variants(self) -> tuple[str, ...]:
+        t = self.text
+        if not (self.any_case and t[:1].isalpha()):
+            return (t,)
+        return tuple(dict.fromkeys((t, t[0].upper() + t[1:], t[0].lower() + t[1:])))
+
+
+def quote_pieces(quote: str) -> list[_Piece]:
+    """The quotation as literal pieces with the gaps the tolerances allow between them (leading and
+    trailing omissions and insertions dropped: they anchor nothing; closing punctuation off)."""
     text = _CITATIONS.sub("", normalise(quote))
-    pieces: list[str] = []
+    pieces: list[_Piece] = []
+    gap, any_case = 0, True
     for i, fragment in enumerate(_OMISSION.split(text)):
         if i:
-            pieces.append(f".{{0,{MAX_OMISSION}}}?")
+            gap, any_case = MAX_OMISSION, True
         for j, literal in enumerate(_INSERTION.split(fragment)):
             if j:
-                pieces.append(f".{{0,{MAX_INSERTION}}}?")
+                gap = max(gap, MAX_INSERTION)
+            literal = literal.strip()
             if literal:
-                pieces.append(_literal(literal, first=not pieces or pieces[-1].startswith(".{0," + str(MAX_OMISSION))))
-    while pieces and pieces[0].startswith(".{"):    # a leading omission or insertion: nothing to anchor
-        pieces.pop(0)
-    while pieces and pieces[-1].startswith(".{"):
-        pieces.pop()
-    if not pieces:
-        return None
-    last = pieces[-1]
-    if not last.startswith(".{"):
-        pieces[-1] = _literal_tail(last)
-    return re.compile("".join(pieces), re.S)
-
-
-def _literal(text: str, first: bool) -> str:
-    """An escaped literal; when it begins the quotation or follows an omission, its first letter
-    matches either case."""
-    text = text.strip() if first else text
-    m = re.search(r"[^\W\d_]", text)
-    if first and m and m.start() == 0:
-        c = text[0]
-        return f"[{c.upper()}{c.lower()}]" + re.escape(text[1:])
-    return re.escape(text)
-
-
-def _literal_tail(escaped: str) -> str:
-    """Let the quotation's closing punctuation be the writer's (an escaped literal ends the pattern)."""
-    stripped = re.sub(r"(?:\\?[.,;:]|\\ )+$", "", escaped)
-    return stripped if stripped and stripped != escaped else escaped
+                pieces.append(_Piece(literal, gap if pieces else 0, any_case))
+                gap, any_case = 0, False
+    if pieces:
+        last = pieces.pop()
+        tail = _CLOSING_PUNCT.sub("", last.text)
+        if tail:
+            pieces.append(_Piece(tail, last.gap, last.any_case))
+    return pieces
 
 
 @dataclass(frozen=True)
@@ -150,30 +147,46 @@ class Found:
     end: int
 
 
+MAX_ANCHORS = 10_000     # places the first piece of a quotation is tried at (a common word: many)
+
+
 def find_quote(quote: str, normalised_source: str) -> Found | None:
-    """Where ``quote`` appears in a source (already passed through :func:`normalise`), or None."""
-    plain = _plain(quote)
-    if plain is not None:            # no omission or insertion: two substring searches do it
-        for variant in dict.fromkeys((plain, plain[:1].upper() + plain[1:], plain[:1].lower() + plain[1:])):
-            i = normalised_source.find(variant)
-            if i >= 0:
-                return Found(i, i + len(variant))
-        return None
-    pattern = quote_pattern(quote)
-    if pattern is None:
-        return None
-    m = pattern.search(normalised_source)
-    return Found(m.start(), m.end()) if m else None
+    """Where ``quote`` appears in a source (already passed through :func:`normalise`), or None.
+
+    Plain substring searches, no regular expression: the first piece is tried where it occurs, each
+    following piece at its leftmost place within the gap allowed after the one before (leftmost is
+    never worse for the pieces after it), so a quotation full of ellipses costs linear time at worst
+    rather than the exponential backtracking a pattern with many ``.{0,2000}?`` could take."""
+    pieces = quote_pieces(quote)
+    src = normalised_source
+    if not pieces or not all(any(v in src for v in p.variants()) for p in pieces[1:]):
+        return None                          # a piece found nowhere: no need to try every start
+    for start, end in _occurrences(pieces[0], src):
+        for piece in pieces[1:]:
+            hit = _leftmost(piece, src, end, end + piece.gap + len(piece.text))
+            if hit < 0:
+                break
+            end = hit + len(piece.text)
+        else:
+            return Found(start, end)
+    return None
 
 
-def _plain(quote: str) -> str | None:
-    """The quotation as one literal string (normalised, closing punctuation off), or None when it
-    has omissions or insertions and needs :func:`quote_pattern`."""
-    text = _CITATIONS.sub("", normalise(quote))
-    if "[" in text or "…" in text or ".." in text:
-        return None
-    text = _CLOSING_PUNCT.sub("", text)
-    return text or None
+def _occurrences(piece: _Piece, src: str):
+    """(start, end) of each place ``piece`` occurs, in order, at most MAX_ANCHORS of them."""
+    starts = []
+    for variant in piece.variants():
+        i = src.find(variant)
+        while i >= 0 and len(starts) < MAX_ANCHORS * 3:
+            starts.append(i)
+            i = src.find(variant, i + 1)
+    for i in sorted(starts)[:MAX_ANCHORS]:
+        yield i, i + len(piece.text)
+
+
+def _leftmost(piece: _Piece, src: str, lo: int, hi: int) -> int:
+    hits = [i for i in (src.find(v, lo, hi) for v in piece.variants()) if i >= 0]
+    return min(hits) if hits else -1
 
 
 def closest_passage(quote: str, normalised_source: str, width: int = 160) -> tuple[str, float]:

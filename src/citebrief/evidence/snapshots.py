@@ -14,8 +14,8 @@ Its provenance, written by ``citebrief snapshot``, is the same path with ``.json
 
 Trust boundary: a snapshot must resolve (symlinks followed) inside the project folder; one that
 does not, or that cannot be read, is too big, binary, encrypted or has no text, is reported as
-a finding by ``missing-snapshot`` and never raises. Text is extracted once per run (a
-:class:`SnapshotStore` lives as long as the bibliography it serves).
+a finding by ``missing-snapshot`` and never raises. Text is extracted once per run: :func:`lookup`
+is cached on the entry, and the engine reads each bibliography (so each entry) once per run.
 """
 
 from __future__ import annotations
@@ -75,10 +75,6 @@ class Provenance:
                 for k in ("url", "final_url", "retrieved", "sha256", "content_type")}
         redirects = data.get("redirects") if isinstance(data.get("redirects"), list) else []
         return cls(redirects=redirects, **text)
-
-    def as_dict(self) -> dict:
-        return {"url": self.url, "final_url": self.final_url, "retrieved": self.retrieved,
-                "sha256": self.sha256, "content_type": self.content_type, "redirects": self.redirects}
 
 
 class Snapshot:
