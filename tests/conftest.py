@@ -59,6 +59,12 @@ class Project:
         return lint_paths([str(path)], cfg, today=date.fromisoformat(today))
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Each test session has its own user cache (extracted snapshot text), not the machine's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Project:
     monkeypatch.chdir(tmp_path)

@@ -132,6 +132,22 @@ def test_hostile_bytes_give_one_line(data, kind, message):
     assert re.search(message, str(info.value)) and "\n" not in str(info.value)
 
 
+def test_pdf_and_html_text_is_cached_outside_the_project(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pdf = make_pdf("The House voted 89–52.")
+    calls = []
+    extract = lambda: calls.append(1) or extract_text(pdf, "pdf")
+    first = snapshots.cached_text(pdf, "pdf", extract)
+    assert snapshots.cached_text(pdf, "pdf", extract) == first and "89–52" in first and len(calls) == 1
+    assert [p.parent.name for p in (tmp_path / "cache").rglob("*.txt")] == ["snapshot-text"]
+    snapshots.cached_text(b"plain", "txt", lambda: calls.append(1) or "plain")
+    snapshots.cached_text(b"plain", "txt", lambda: calls.append(1) or "plain")
+    assert len(calls) == 3                       # text files are read, not cached
+    (tmp_path / "a-file").write_text("where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))           # a cache that cannot be made
+    assert "89–52" in snapshots.cached_text(pdf + b" ", "pdf", lambda: extract_text(pdf, "pdf"))
+
+
 def test_text_encodings_and_control_characters():
     assert extract_text("café — “quoted”".encode("utf-8-sig"), "txt") == "café — “quoted”"
     assert extract_text("café".encode("cp1252"), "txt") == "café"

@@ -141,7 +141,7 @@ class Snapshot:
             try:
                 data = self._bytes()
                 self._sha256 = hashlib.sha256(data).hexdigest()
-                text = extract_text(data, self.kind, self._charset())
+                text = cached_text(data, self.kind, lambda: extract_text(data, self.kind, self._charset()))
                 if not text.strip():
                     raise SnapshotError("has no text to check against" + (
                         " (a scanned PDF? save a text copy as a .txt beside it)" if self.kind == "pdf" else ""))
@@ -250,6 +250,49 @@ def _pdf_text(data: bytes) -> str:
             raise SnapshotError("is an encrypted PDF that needs the 'cryptography' package to open") from None
         raise SnapshotError(f"cannot be read as a PDF ({type(exc).__name__})") from None
     return _clean("\n\n".join(pages))
+
+
+# --------------------------------------------------------------------------- a cache of extracted text
+
+def cached_text(data: bytes, kind: str, extract) -> str:
+    """``extract()``, remembered across runs for PDF and HTML (pypdf takes about a second for a long
+    report). The cache is the user's (``$XDG_CACHE_HOME/citebrief/snapshot-text``, else
+    ``~/.cache/...``), never the project's: a file committed to a pull request could otherwise
+    claim a snapshot says what it does not. Keyed by the snapshot's SHA-256 and the extractor's
+    version; a cache that cannot be read or written only costs the extraction."""
+    if kind not in ("pdf", "html"):
+        return extract()
+    folder = _cache_folder()
+    name = f"{hashlib.sha256(data).hexdigest()}-{kind}-{_extractor_version(kind)}.txt"
+    try:
+        return (folder / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = extract()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, folder / name)
+    except OSError:
+        pass
+    return text
+
+
+def _cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "citebrief" / "snapshot-text"
+
+
+@functools.lru_cache(maxsize=2)
+def _extractor_version(kind: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from citebrief import __version__
+    try:
+        return f"{__version__}-{version('pypdf' if kind == 'pdf' else 'trafilatura')}"
+    except PackageNotFoundError:
+        return __version__
 
 
 # --------------------------------------------------------------------------- finding snapshots
