@@ -8,7 +8,7 @@ are reported here too: for the checks, they are as good as missing.
 
 from citebrief.evidence.snapshots import file_name, keeps_snapshots, lookup
 from citebrief.findings import Severity
-from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, brief
+from citebrief.rules.base import EXAMPLE_BIB, Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 
 _OTHER = """@online{other,
@@ -57,9 +57,11 @@ RULE = Rule(
         Example(_BODY, bib=EXAMPLE_BIB + _OTHER, files=(_SNAPSHOT, ("sources/other.md", "# ACLU\n\nText.\n"))),
     ),
     failing=(
-        Example(_BODY, bib=EXAMPLE_BIB + _OTHER, files=(_SNAPSHOT,)),      # @other has none
+        Example(_BODY, bib=EXAMPLE_BIB + _OTHER, files=(_SNAPSHOT,),       # @other has none
+                fires=(at_bib(8, 1, "entry other is cited but has no snapshot"),)),
         Example(_BODY, bib=EXAMPLE_BIB + _OTHER.replace("  urldate", "  file = {../outside.txt},\n  urldate"),
-                files=(_SNAPSHOT,)),                                      # outside the project
-        Example(_BODY, bib=EXAMPLE_BIB + _OTHER, files=(_SNAPSHOT, ("sources/other.pdf", "not a PDF at all"))),
+                files=(_SNAPSHOT,), fires=(at_bib(13, 1, "outside the project folder"),)),
+        Example(_BODY, bib=EXAMPLE_BIB + _OTHER, files=(_SNAPSHOT, ("sources/other.pdf", "not a PDF at all")),
+                fires=(at_bib(8, 1, "snapshot sources/other.pdf is not a PDF"),)),
     ),
 )

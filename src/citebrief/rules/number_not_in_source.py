@@ -7,7 +7,7 @@ not figures (citebrief/evidence/match.py: figures_in).
 
 from citebrief.evidence.checks import for_context
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 SOURCE = ("sources/ice2025.txt",
@@ -25,8 +25,8 @@ def check(ctx):
             yield Hit(f"figure {f.figure.text!r} is not in the snapshot of {keys}", offset=f.offset)
 
 
-def _ex(body: str) -> Example:
-    return Example(brief(body), files=(SOURCE,))
+def _ex(body: str, *fires) -> Example:
+    return Example(brief(body), files=(SOURCE,), fires=fires)
 
 
 RULE = Rule(
@@ -43,8 +43,8 @@ RULE = Rule(
         _ex("Agreements rose to 1,190 under Section 287(g) [@other].\n"),     # no snapshot for @other
     ),
     failing=(
-        _ex("ICE has 1,190 agreements in 40 states [@ice2025].\n"),
-        _ex("Participation rose 614 percent [@ice2025].\n"),
-        _ex("Participation rose 64.1% in a year [@ice2025].\n"),                   # a decimal point moved
+        _ex("ICE has 1,190 agreements in 40 states [@ice2025].\n", at(6, 9, "figure '1,190'")),
+        _ex("Participation rose 614 percent [@ice2025].\n", at(6, 20, "figure '614 percent'")),
+        _ex("Participation rose 64.1% in a year [@ice2025].\n", at(6, 20, "figure '64.1%'")),  # a point moved
     ),
 )

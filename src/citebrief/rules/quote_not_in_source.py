@@ -6,7 +6,7 @@ white space, the first letter's case, omissions and [insertions]; nothing else).
 
 from citebrief.evidence.checks import for_context
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
 
 SOURCE = ("sources/ice2025.txt",
@@ -35,8 +35,8 @@ def check(ctx):
         yield Hit(f"{what} \"{snippet(q.text)}\" is not in the snapshot of {keys}{hint}", offset=q.offset)
 
 
-def _ex(body: str) -> Example:
-    return Example(brief(body), files=(SOURCE,))
+def _ex(body: str, *fires) -> Example:
+    return Example(brief(body), files=(SOURCE,), fires=fires)
 
 
 RULE = Rule(
@@ -56,9 +56,11 @@ RULE = Rule(
         Example(brief('ICE calls it "a delegated power to enforce" [@ice2025].\n')),          # no snapshot at all
     ),
     failing=(
-        _ex('ICE calls it "delegated power for immigration enforcement" [@ice2025].\n'),      # one word changed
+        _ex('ICE calls it "delegated power for immigration enforcement" [@ice2025].\n',   # one word changed
+            at(6, 14, 'closest in ice2025: "delegated authority for immigration enforcement')),
         _ex('ICE "allows a state or local law enforcement entity to receive delegated authority" '
-            '[@ice2025].\n'),                                                               # spliced, no ellipsis
-        _ex("ICE says:\n\n> The program forces every county to enforce immigration law [@ice2025].\n"),
+            '[@ice2025].\n', at(6, 5, "is not in the snapshot of ice2025")),                  # spliced, no ellipsis
+        _ex("ICE says:\n\n> The program forces every county to enforce immigration law [@ice2025].\n",
+            at(8, 3, 'block quote "The program forces every county')),
     ),
 )

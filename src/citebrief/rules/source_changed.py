@@ -9,7 +9,7 @@ import json
 
 from citebrief.evidence.snapshots import SnapshotError
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, brief
+from citebrief.rules.base import Example, Rule, at_bib, brief
 from citebrief.rules.context import Hit
 from citebrief.rules.missing_snapshot import snapshot_of
 
@@ -60,7 +60,9 @@ RULE = Rule(
         Example(_BODY, files=(("sources/ice2025.txt", _TEXT),)),             # no provenance: nothing to compare
     ),
     failing=(
-        Example(_BODY, files=(("sources/ice2025.txt", _TEXT.replace("allows", "forces")), _provenance(_TEXT))),
-        Example(_BODY, files=(("sources/ice2025.txt", _TEXT), ("sources/ice2025.json", "{not json"))),
+        Example(_BODY, files=(("sources/ice2025.txt", _TEXT.replace("allows", "forces")), _provenance(_TEXT)),
+                fires=(at_bib(1, 1, "changed after it was retrieved on 2025-11-27"),)),
+        Example(_BODY, files=(("sources/ice2025.txt", _TEXT), ("sources/ice2025.json", "{not json")),
+                fires=(at_bib(1, 1, "ice2025.json is not readable JSON"),)),
     ),
 )
