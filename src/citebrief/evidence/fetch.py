@@ -25,9 +25,9 @@ import click
 from citebrief.errors import CitebriefError
 from citebrief.evidence.bibedit import set_fields
 from citebrief.evidence.net import Fetcher, Response, check_url
-from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, SnapshotError, file_name, lookup
+from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, SnapshotError, file_name, lookup, root_of
 from citebrief.evidence.targets import cited_entries, read_briefs
-from citebrief.project import OutsideProject, confine, project_root
+from citebrief.project import OutsideProject, confine
 
 MAX_MB = 20
 _TYPES = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
@@ -60,7 +60,6 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
                    allow_private: bool = False, timeout: float = 30.0, max_mb: float = MAX_MB,
                    today: datetime | None = None) -> int:
     targets = read_briefs(paths, config)
-    root = project_root(config.root)
     entries = cited_entries(targets)
     if keys:
         known = {e.key for e in entries}
@@ -70,7 +69,7 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
         entries = [e for e in entries if e.key in keys]
     jobs, failures, kept, no_url = [], 0, [], []
     for entry in entries:
-        found = lookup(entry, root)
+        found = lookup(entry, config=config)
         url = entry.get("url")
         if found.snapshot is not None and not refresh:
             kept.append(entry.key)
@@ -91,7 +90,7 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
     edits: dict[Path, dict[str, dict[str, str]]] = {}
     for job, answer in zip(jobs, answers):
         try:
-            stored = _store(job, answer, root, when)
+            stored = _store(job, answer, root_of(config.root, job.entry.path), when)
         except SnapshotError as exc:
             _fail(job.entry, str(exc))
             failures += 1

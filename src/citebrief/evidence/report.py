@@ -35,6 +35,7 @@ from pathlib import Path
 import click
 
 from citebrief.claims import find_claims
+from citebrief.engine import display_path
 from citebrief.errors import CitebriefError
 from citebrief.evidence.checks import BriefEvidence, cited_passages
 from citebrief.evidence.passages import WORD, shared_terms, terms
@@ -367,16 +368,9 @@ def evidence_command(paths, config, *, fmt: str = "html", today: date | None = N
             out.mkdir(parents=True, exist_ok=True)
             write_atomic(final, render_html(report).encode("utf-8"))
         except OSError as exc:
-            raise CitebriefError(f"cannot write the evidence report: {exc.strerror or exc}", _shown(final)) from None
+            raise CitebriefError(f"cannot write the evidence report: {exc.strerror or exc}", display_path(final)) from None
         s = report["summary"]["statuses"]
         risky = sum(n for k, n in s.items() if k not in ("matched", "no-snapshot"))
-        click.echo(f"{report['path']} → {_shown(final)}  {report['summary']['claims']} claims: "
+        click.echo(f"{report['path']} → {display_path(final)}  {report['summary']['claims']} claims: "
                    f"{risky} to look at, {s['no-snapshot']} not checkable, {s['matched']} matched")
     return 0
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
