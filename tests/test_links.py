@@ -112,6 +112,8 @@ def test_settled_answers_are_cached(project, pages):
     assert len(cache) == 2
     check(project, cache_hours=0)
     assert ("HEAD", "/ok.html") in pages.hits[hits + len(asked_again):]        # 0 hours: ask again
+    refused = check(project, allow_private=False)         # answers got with --allow-private are not reused
+    assert {f.rule for f in refused.findings} == {"unreachable-link"}
 
 
 def test_cli_formats_and_exit_codes(project, pages):

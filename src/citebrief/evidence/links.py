@@ -112,10 +112,12 @@ async def ask(fetcher: Fetcher, link: Link) -> Response:
 
 
 class LinkCache:
-    """Settled answers per link, kept for ``hours`` in out/.cache/links.json."""
+    """Settled answers per link, kept for ``hours`` in out/.cache/links.json. Answers got with
+    --allow-private are kept apart: without the flag, such a URL is refused, not answered."""
 
-    def __init__(self, path: Path, hours: float):
+    def __init__(self, path: Path, hours: float, allow_private: bool = False):
         self.path, self.seconds = path, hours * 3600
+        self.mode = " (private allowed)" if allow_private else ""
         self.data: dict[str, dict] = {}
         if self.seconds > 0:
             try:
@@ -125,7 +127,7 @@ class LinkCache:
                 self.data = {}
 
     def get(self, link: Link) -> Verdict | None:
-        item = self.data.get(f"{link.field} {link.url}")
+        item = self.data.get(self._key(link))
         if not isinstance(item, dict) or not isinstance(item.get("checked"), (int, float)):
             return None
         if time.time() - item["checked"] > self.seconds or item.get("rule") not in (None, DEAD, MOVED):
@@ -134,8 +136,11 @@ class LinkCache:
 
     def put(self, link: Link, verdict: Verdict) -> None:
         if verdict.rule in (None, DEAD, MOVED):
-            self.data[f"{link.field} {link.url}"] = {"rule": verdict.rule, "message": verdict.message,
+            self.data[self._key(link)] = {"rule": verdict.rule, "message": verdict.message,
                                                      "checked": time.time()}
+
+    def _key(self, link: Link) -> str:
+        return f"{link.field} {link.url}{self.mode}"
 
     def save(self) -> None:
         if self.seconds <= 0:
@@ -183,7 +188,7 @@ def links_paths(paths, config, *, allow_private: bool = False, timeout: float = 
     targets = read_briefs(paths, config)
     links = links_of(cited_entries(targets), doi_resolver)
     hours = config.link_cache_hours if cache_hours is None else cache_hours
-    cache = LinkCache(config.path(config.out) / ".cache" / CACHE_FILE, hours)
+    cache = LinkCache(config.path(config.out) / ".cache" / CACHE_FILE, hours, allow_private)
     verdicts = asyncio.run(check_links(links, cache, allow_private=allow_private, timeout=timeout)) \
         if links and rules else {}
     cache.save()
