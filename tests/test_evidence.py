@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, make_pdf
 
 from citebrief.cli import main
 from citebrief.config import load_config
 from citebrief.engine import lint_paths
 from citebrief.evidence import snapshots
 from citebrief.evidence.snapshots import SnapshotError, extract_text, file_field_paths, file_name
-
-from conftest import DATA, make_pdf
 
 EVIDENCE_RULES = {"quote-not-in-source", "number-not-in-source", "missing-snapshot", "source-changed"}
 

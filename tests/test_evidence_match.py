@@ -3,8 +3,7 @@ each tolerance the policy grants passes, and everything else fails."""
 
 import pytest
 
-from citebrief.evidence.match import (FigureIndex, closest_passage, figures_in, find_quote, normalise,
-                                      quotes_in)
+from citebrief.evidence.match import FigureIndex, closest_passage, figures_in, find_quote, normalise, quotes_in
 from citebrief.evidence.passages import PassageIndex, split_passages, terms
 
 SOURCE = normalise("""The 287(g) program—created in 1996—allows a state or local law enforcement entity

@@ -7,12 +7,11 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from conftest import browse, needs_chromium
 
 from citebrief.cli import main
 from citebrief.config import load_config
 from citebrief.evidence.report import STATUSES, evidence_command
-
-from conftest import browse, needs_chromium
 
 
 def report_json(project) -> dict:

@@ -18,7 +18,8 @@ ROUTES = {"ok": "/ok.html", "found": "/found", "moved": "/moved", "gone": "/gone
 
 def entry(key: str, url: str | None = None, doi: str | None = None) -> str:
     fields = "".join(f"  {k} = {{{v}}},\n" for k, v in (("url", url), ("doi", doi)) if v)
-    return f"@online{{{key},\n  author = {{A}},\n  title = {{T}},\n  date = {{2025}},\n{fields}  urldate = {{2025-11-01}},\n}}\n\n"
+    return (f"@online{{{key},\n  author = {{A}},\n  title = {{T}},\n  date = {{2025}},\n{fields}"
+            f"  urldate = {{2025-11-01}},\n}}\n\n")
 
 
 def write_project(project, entries: dict[str, str]) -> None:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from conftest import make_pdf
 
 from citebrief.cli import main
 from citebrief.config import Config
+from citebrief.errors import CitebriefError
 from citebrief.evidence import fetch
 from citebrief.evidence.bibedit import set_fields
-from citebrief.errors import CitebriefError
 
-from conftest import make_pdf
-
-WHEN = datetime(2025, 11, 28, 9, 30, tzinfo=timezone.utc)
-PAGE = b"<html><head><title>T</title></head><body><nav>Menu</nav><main><p>The 287(g) program allows a state or local law enforcement entity to partner with ICE, says the agency page.</p></main></body></html>"
+WHEN = datetime(2025, 11, 28, 9, 30, tzinfo=UTC)
+PAGE = (b"<html><head><title>T</title></head><body><nav>Menu</nav><main><p>The 287(g) program allows a state "
+        b"or local law enforcement entity to partner with ICE, says the agency page.</p></main></body></html>")
 
 # A hand-shaped .bib: comments, odd spacing, CRLF in one entry, a @string, field order of its own.
 BIB = (
@@ -36,7 +36,7 @@ BIB = (
 def site(project, pages):
     pages.bodies["/ok.html"] = ("text/html; charset=utf-8", PAGE)      # the entry's url /found redirects here
     pages.bodies["/report.pdf"] = ("application/pdf", make_pdf("The report counts 1,001 agreements."))
-    pages.bodies["/notes.txt"] = ("text/plain; charset=utf-8", "Plain notes: 40 states.\n".encode())
+    pages.bodies["/notes.txt"] = ("text/plain; charset=utf-8", b"Plain notes: 40 states.\n")
     bib = (BIB.replace("URL_PAGE", pages.url("/found")).replace("URL_REPORT", pages.url("/report.pdf"))
            .replace("URL_NOTES", pages.url("/notes.txt")))
     project.write("references.bib", bib)
@@ -82,8 +82,9 @@ def test_the_snapshots_are_then_checked_by_lint(site, pages):
                "The report counts 1,190 agreements [@report]. Notes cover 40 states [@notes].\n\n"
                "The agency says it can \"partner with ICE\" [@page]. A book [@book] says more.\n\n"
                "# Limitations\n\nNone.\n")
-    from citebrief.engine import lint_paths
     from datetime import date
+
+    from citebrief.engine import lint_paths
     result = lint_paths(["brief.md"], Config(root=site.root), today=date(2025, 11, 29))
     got = sorted((f.rule, f.message[:40]) for f in result.findings)
     assert [r for r, _ in got] == ["missing-snapshot", "number-not-in-source"]

@@ -52,7 +52,7 @@ def set_fields(bib_path: Path, shown: str, changes: dict[str, dict[str, str]]) -
                                          f"add {name} = {{{value}}} by hand", shown, entry.line)
                 newline = "\r\n" if header.endswith("\r\n") else "\n"
                 nxt = lines[entry.line] if entry.line < len(lines) else ""
-                indent = re.match(r"[ \t]*", nxt).group() if "=" in nxt else "  "
+                indent = nxt[: len(nxt) - len(nxt.lstrip(" \t"))] if "=" in nxt else "  "
                 inserts.setdefault(entry.line, []).append(f"{indent or '  '}{name} = {{{value}}},{newline}")
     for after in sorted(inserts, reverse=True):
         lines[after:after] = inserts[after]

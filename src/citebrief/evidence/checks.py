@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
-from citebrief.evidence.snapshots import Snapshot, SnapshotError, keeps_snapshots, lookup
+from citebrief.evidence.snapshots import Snapshot, keeps_snapshots, lookup
 from citebrief.project import project_root
 
 _WORD = re.compile(r"\w+")
@@ -117,13 +117,8 @@ class BriefEvidence:
                 if entry is None:
                     continue
                 snap = lookup(entry, self.root).snapshot
-                if snap is None:
-                    continue
-                try:
-                    snap.text
-                except SnapshotError:
-                    continue
-                snaps[key] = snap
+                if snap is not None and snap.error is None:      # its text could be read
+                    snaps[key] = snap
             self._sources[keys] = Sources(keys, snaps)
         return self._sources[keys]
 

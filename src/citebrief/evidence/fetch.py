@@ -17,15 +17,16 @@ import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from citebrief.bibliography import Entry
 from citebrief.errors import CitebriefError
 from citebrief.evidence.bibedit import set_fields
 from citebrief.evidence.net import Fetcher, Response, check_url
-from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, SnapshotError, file_name, lookup, root_of
+from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, Snapshot, SnapshotError, file_name, lookup, root_of
 from citebrief.evidence.targets import cited_entries, read_briefs
 from citebrief.project import OutsideProject, confine
 
@@ -36,9 +37,9 @@ _TYPES = {"text/html": ".html", "application/xhtml+xml": ".html", "application/p
 
 @dataclass
 class Job:
-    entry: object
+    entry: Entry
     url: str
-    previous: object | None       # the snapshot being refreshed, if any
+    previous: Snapshot | None     # the snapshot being refreshed, if any
 
 
 def kind_of(content_type: str, body: bytes) -> str | None:
@@ -85,9 +86,11 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
         jobs.append(Job(entry, url.strip(), found.snapshot))
     answers = asyncio.run(_fetch_all(jobs, allow_private=allow_private, timeout=timeout,
                                      max_bytes=int(max_mb * 1024 * 1024))) if jobs else []
-    when = today or datetime.now(timezone.utc)
-    saved, changed, unchanged = [], [], []
-    edits: dict[Path, dict[str, dict[str, str]]] = {}
+    when = today or datetime.now(UTC)
+    saved: list[Stored] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    edits: dict[Path, tuple[dict[str, dict[str, str]], str]] = {}   # .bib → (key → fields, as shown)
     for job, answer in zip(jobs, answers):
         try:
             stored = _store(job, answer, root_of(config.root, job.entry.path), when)
@@ -98,7 +101,7 @@ def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool =
         saved.append(stored)
         if job.previous is not None:
             (changed if stored.changed else unchanged).append(job.entry.key)
-        bib_path = Path(job.entry.path)
+        bib_path = Path(job.entry.path or ".")
         if bib_path.suffix.lower() != ".bib":      # CSL JSON/YAML, inline references: found by name anyway
             click.echo(f"{job.entry.key}: saved as {stored.path.name}; its bibliography is not a .bib, "
                        f"so set its access date by hand")
@@ -159,7 +162,8 @@ def _store(job: Job, answer: Response, root: Path, when: datetime) -> Stored:
     if not body.strip():
         raise SnapshotError(f"{job.url}: the answer is empty")
     try:
-        folder = confine(Path(job.entry.path).parent / SOURCES_DIR, root, "sources folder")
+        beside = Path(job.entry.path).parent if job.entry.path else root
+        folder = confine(beside / SOURCES_DIR, root, "sources folder")
     except OutsideProject:
         raise SnapshotError("its .bib is outside the project folder: snapshots are kept inside it") from None
     folder.mkdir(parents=True, exist_ok=True)

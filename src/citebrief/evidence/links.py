@@ -166,7 +166,7 @@ async def check_links(links: list[Link], cache: LinkCache, **fetch_options) -> d
     if todo:
         async with Fetcher(**fetch_options) as fetcher:
             answers = await asyncio.gather(*(ask(fetcher, link) for link in todo))
-        offline = len({_host(l.url) for l in todo}) > 1 and all(a.error_kind == "dns" for a in answers)
+        offline = len({_host(link.url) for link in todo}) > 1 and all(a.error_kind == "dns" for a in answers)
         for link, answer in zip(todo, answers):
             if offline:   # every host "not found" is this machine's network, not the links
                 answer.error_kind = "network"

@@ -174,7 +174,7 @@ def find_quote(quote: str, normalised_source: str) -> Found | None:
 
 def _occurrences(piece: _Piece, src: str):
     """(start, end) of each place ``piece`` occurs, in order, at most MAX_ANCHORS of them."""
-    starts = []
+    starts: list[int] = []
     for variant in piece.variants():
         i = src.find(variant)
         while i >= 0 and len(starts) < MAX_ANCHORS * 3:
@@ -267,7 +267,8 @@ _DATE = re.compile(rf"\b{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s\d{{4}})?|\b
 # Numbers that name something rather than count it: "§ 1357", "Section 5", "No. 12", "8 U.S.C.".
 _NAMED_BY = re.compile(r"(?:§§?|\b(?:no|nos|sec|secs|section|sections|title|art|article|ch|chapter|vol|"
                        r"volume|p|pp|page|pages|part|rule|l|docket|case|exhibit|fig|figure|table|"
-                       r"para|paragraph|amendment|h\.r|s|order|item|step|phase|version|v|u\.s\.c|c\.f\.r)\.?)\s?$", re.I)
+                       r"para|paragraph|amendment|h\.r|s|order|item|step|phase|version|v|u\.s\.c|c\.f\.r)\.?)\s?$",
+                       re.I)
 _NAMES_NEXT = re.compile(r"\s?(?:U\.S\.C|C\.F\.R|U\.S\.|F\.\s?\d|S\.\s?Ct|Stat\.|Fed\.\s?Reg)")
 _DIGIT = re.compile(r"\d")
 _LIST_MARK = re.compile(r"^\s*\(?\d{1,2}[.)]\s|\(\d{1,2}\)")
@@ -357,11 +358,11 @@ class FigureIndex:
             return any(m_pair is not None and canonical(m_pair.group("b")) == b
                        for m in self._numbers(a) for m_pair in [_PAIR_TAIL.match(self.text, m.end())])
         for m in self._numbers(figure.value):
-            if not figure.percent or _AFTER.match(self.text, m.end()).group("pct"):
+            after = _AFTER.match(self.text, m.end())      # always matches (every part optional)
+            if not figure.percent or (after is not None and after.group("pct")):
                 return True
-        if figure.scaled is not None:
-            if any(True for _ in self._numbers(figure.scaled)):
-                return True
+        if figure.scaled is not None and any(True for _ in self._numbers(figure.scaled)):
+            return True
         if not figure.percent:   # "1,200,000" in the brief, "1.2 million" in the source
             return any(True for _ in self._scaled(figure.value))
         return False

@@ -97,7 +97,7 @@ class Fetcher:
     def __init__(self, *, concurrency: int = 8, timeout: float = 15.0, allow_private: bool = False):
         self.timeout = timeout
         self.allow_private = allow_private
-        self.retries = POLITENESS["retries"]
+        self.retries = int(POLITENESS["retries"])
         self.backoff = POLITENESS["backoff"]
         self.per_host_delay = POLITENESS["per_host_delay"]
         self._slots = asyncio.Semaphore(concurrency)
@@ -105,25 +105,31 @@ class Fetcher:
         self._last: dict[str, float] = {}
         self._client: httpx.AsyncClient | None = None
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
             trust_env=False, follow_redirects=False, headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(self.timeout), limits=httpx.Limits(max_connections=32))
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self._client.aclose()
+        await self.client.aclose()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise RuntimeError("use Fetcher in `async with`")
+        return self._client
 
     async def request(self, method: str, url: str, *, max_bytes: int | None = None, read_body: bool = False,
                       follow: bool = True, retries: int | None = None) -> Response:
         """``method`` ``url``, following redirects (each hop checked) unless not ``follow``, retrying
         429 and 5xx with backoff. Never raises for network trouble: ``error`` says what happened."""
         result = Response(url)
-        retries = self.retries if retries is None else retries
-        for attempt in range(retries + 1):
+        tries = (self.retries if retries is None else retries) + 1
+        for attempt in range(tries):
             result = await self._follow(method, url, max_bytes, read_body, follow)
             retry = result.status == 429 or 500 <= result.status < 600
-            if not retry or attempt == retries:
+            if not retry or attempt == tries - 1:
                 break
             await asyncio.sleep(self._retry_delay(result, attempt))
         return result
@@ -164,7 +170,7 @@ class Fetcher:
         if problem:
             return 0, {}, None, (f"URL {problem}", "blocked")
         parts = urlsplit(url)
-        host = parts.hostname
+        host = parts.hostname or ""          # check_url made sure there is one
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         async with self._host_lock(host), self._slots:     # waiting for a busy host holds no slot
             await self._pause(host)
@@ -195,8 +201,8 @@ class Fetcher:
                 self._last[host] = time.monotonic()
 
     async def _send(self, method, pinned, headers, host, max_bytes, read_body):
-        request = self._client.build_request(method, pinned, headers=headers, extensions={"sni_hostname": host})
-        response = await self._client.send(request, stream=True)
+        request = self.client.build_request(method, pinned, headers=headers, extensions={"sni_hostname": host})
+        response = await self.client.send(request, stream=True)
         try:
             fields = {k.lower(): v for k, v in response.headers.items()}
             body = None
@@ -238,7 +244,7 @@ class Fetcher:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             # IPv4 first: many CI runners have no IPv6 route, and one address is all we connect to
             infos.sort(key=lambda info: info[0] != socket.AF_INET)
-            addresses = list(dict.fromkeys(info[4][0] for info in infos))
+            addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not addresses:
             raise socket.gaierror(socket.EAI_NONAME, "no address")
         if not self.allow_private:
@@ -251,11 +257,13 @@ class Fetcher:
 
 def _caused_by(exc: BaseException, kind: type) -> bool:
     """Is ``kind`` anywhere in the chain of exceptions httpx wrapped?"""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, kind) or any(isinstance(e, kind) for e in getattr(exc, "exceptions", ())):
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            return False
+        if isinstance(current, kind) or any(isinstance(e, kind) for e in getattr(current, "exceptions", ())):
             return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        current = current.__cause__ or current.__context__
     return False
 
 

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 WORD = re.compile(r"\w+(?:[.,]\d+)*")     # words; "1,001" and "3.5" stay one token
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[|#*-] )")
 
+# a word list reads best as words (hence the noqa)
 STOPWORDS = frozenset("""
 a an and are as at be been but by for from had has have he her his i in into is it its of on or
 our she so than that the their them then there these they this those to was we were which who
 will with would you your not no do does did can could may might must shall should about after
 also any all more most other over such only same very just said says
-""".split())
+""".split())  # noqa: SIM905
 
 
 def terms(text: str) -> list[str]:
@@ -61,7 +62,7 @@ def split_passages(text: str, target_words: int = 60, max_words: int = 120) -> l
         pos = m.end()
     pieces.append((pos, len(text), True))
     passages: list[Passage] = []
-    start, words = None, 0
+    start, words, last_end = None, 0, 0
     for a, b, paragraph_end in pieces:
         n = len(WORD.findall(text, a, b))
         if n == 0:

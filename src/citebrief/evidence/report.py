@@ -341,7 +341,7 @@ def _sources_html(data: dict) -> str:
 
 
 def _http(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))
+    return url is not None and url.lower().startswith(("http://", "https://"))
 
 
 def _short(text: str, width: int = 90) -> str:
@@ -368,7 +368,8 @@ def evidence_command(paths, config, *, fmt: str = "html", today: date | None = N
             out.mkdir(parents=True, exist_ok=True)
             write_atomic(final, render_html(report).encode("utf-8"))
         except OSError as exc:
-            raise CitebriefError(f"cannot write the evidence report: {exc.strerror or exc}", display_path(final)) from None
+            raise CitebriefError(f"cannot write the evidence report: {exc.strerror or exc}",
+                                 display_path(final)) from None
         s = report["summary"]["statuses"]
         risky = sum(n for k, n in s.items() if k not in ("matched", "no-snapshot"))
         click.echo(f"{report['path']} → {display_path(final)}  {report['summary']['claims']} claims: "

@@ -64,7 +64,7 @@ class Provenance:
     redirects: list = field(default_factory=list)
 
     @classmethod
-    def read(cls, path: Path) -> "Provenance":
+    def read(cls, path: Path) -> Provenance:
         try:
             data = json.loads(path.read_bytes()[:1_000_000])
         except (OSError, ValueError, RecursionError) as exc:
@@ -73,7 +73,7 @@ class Provenance:
             raise SnapshotError(f"provenance record {path.name} is not a JSON object")
         text = {k: (str(data[k]) if data.get(k) is not None else None)
                 for k in ("url", "final_url", "retrieved", "sha256", "content_type")}
-        redirects = data.get("redirects") if isinstance(data.get("redirects"), list) else []
+        redirects = data["redirects"] if isinstance(data.get("redirects"), list) else []
         return cls(redirects=redirects, **text)
 
 
@@ -128,7 +128,7 @@ class Snapshot:
     def error(self) -> str | None:
         """Why the snapshot cannot be used (None when its text could be read)."""
         try:
-            self.text
+            _ = self.text
         except SnapshotError as exc:
             return str(exc)
         return None
@@ -214,7 +214,7 @@ def _clean(text: str) -> str:
 
 
 def _html_text(data: bytes) -> str:
-    import trafilatura   # imported here: only projects with HTML snapshots pay for it
+    import trafilatura  # imported here: only projects with HTML snapshots pay for it
 
     try:
         text = trafilatura.extract(data, include_tables=True, include_comments=False, favor_recall=True,
@@ -358,7 +358,8 @@ def keeps_snapshots(entry) -> bool:
     if entry.has("file"):
         return True
     sources = _folder_of(entry) / SOURCES_DIR
-    if _cached("any", sources, None, lambda: any(os.path.splitext(n)[1].lower() in SUFFIXES for n in _listing(sources))):
+    if _cached("any", sources, None,
+               lambda: any(os.path.splitext(n)[1].lower() in SUFFIXES for n in _listing(sources))):
         return True
     return entry.path is not None and Path(entry.path).suffix.lower() == ".bib" and _declares_files(Path(entry.path))
 

@@ -13,15 +13,16 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from citebrief.bibliography import BibCache
+from citebrief.bibliography import BibCache, Bibliography, Entry
 from citebrief.engine import collect_briefs, display_path, read_input
 from citebrief.parse.brief import parse_brief
+from citebrief.parse.model import Brief
 
 
 @dataclass
 class Target:
-    brief: object              # parse.model.Brief
-    bib: object | None         # bibliography.Bibliography (None: the brief has none)
+    brief: Brief
+    bib: Bibliography | None   # None: the brief has none
 
 
 def read_briefs(paths: Sequence[str], config) -> list[Target]:
@@ -35,9 +36,9 @@ def read_briefs(paths: Sequence[str], config) -> list[Target]:
             for i, b in zip(inputs, briefs)]
 
 
-def cited_entries(targets: Sequence[Target]) -> list:
+def cited_entries(targets: Sequence[Target]) -> list[Entry]:
     """The bibliography entries the briefs cite, each once, in order of first citation."""
-    seen: dict[int, object] = {}
+    seen: dict[int, Entry] = {}
     for t in targets:
         if t.bib is None:
             continue

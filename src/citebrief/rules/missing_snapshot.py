@@ -1,9 +1,9 @@
 """missing-snapshot: in a project that keeps snapshots, every cited source should have a usable one.
 
 An entry rule: it runs on each entry a linted brief cites (on every entry, when the .bib or the
-manuscript folder is linted). A project with no snapshot at all is not nagged. A `file` field naming a missing file, or one
-outside the project, and a snapshot that cannot be read (binary, encrypted, too big, no text)
-are reported here too: for the checks, they are as good as missing.
+manuscript folder is linted). A project with no snapshot at all is not nagged. A `file` field
+naming a missing file, or one outside the project, and a snapshot that cannot be read (binary,
+encrypted, too big, no text) are reported here too: for the checks, they are as good as missing.
 """
 
 from citebrief.evidence.snapshots import file_name, keeps_snapshots, lookup
