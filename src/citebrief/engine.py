@@ -91,7 +91,7 @@ class LintResult:
     reports: list[BriefReport] = field(default_factory=list)
 
     @classmethod
-    def of(cls, findings: list[Finding], reports: list[BriefReport]) -> "LintResult":
+    def of(cls, findings: list[Finding], reports: list[BriefReport]) -> LintResult:
         return cls(sorted(findings), len(reports), sum(r.claims for r in reports),
                    sum(r.cited_claims for r in reports), reports)
 
@@ -110,7 +110,7 @@ class LintResult:
         resolved = path.resolve()
         return next((r for r in self.reports if r.brief.path.resolve() == resolved), None)
 
-    def only(self, path: Path) -> "LintResult":
+    def only(self, path: Path) -> LintResult:
         """The part of this result that concerns one brief (the compile gate's view)."""
         report = self.report_for(path)
         return LintResult.of(report.findings, [report]) if report else LintResult()
@@ -216,6 +216,57 @@ def lint_paths(paths: Sequence[str], config: Config, today: date | None = None) 
     return lint_inputs(inputs, config, today, whole_bibs=targets.whole_bibs, whole_folder=targets.whole_folder)
 
 
+@dataclass
+class Parsed:
+    """A brief read, parsed and given its bibliography: what lint checks and evidence/snapshot/links read."""
+
+    input: BriefInput
+    brief: Brief
+    bibliography: Bibliography | None
+
+    def cited_entries(self) -> list[Entry]:
+        if self.bibliography is None:
+            return []
+        entries = self.bibliography.entries
+        return [entries[k] for k in dict.fromkeys(c.key for c in self.brief.citations) if k in entries]
+
+
+def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache) -> list[Parsed]:
+    """Parse every brief (pandoc in its own processes, one budget of cores) while their bibliographies
+    are read here, each file once."""
+    cores = os.cpu_count() or 1
+    long_briefs = sum(len(i.source) >= MIN_SPLIT_SIZE for i in inputs) or 1
+    pieces = max(1, cores // long_briefs)            # one pool's worth of pandoc processes, not briefs × cores
+    with ThreadPoolExecutor(max_workers=max(1, min(len(inputs), cores))) as pool:
+        futures = [pool.submit(parse_brief, i.path, i.shown, config.limitation_headings, source=i.source,
+                               front=i.front, pieces=pieces, limits=config.limits) for i in inputs]
+        try:
+            for path in dict.fromkeys(b for i in inputs for b in i.bibliographies):
+                bibs.get(path, display_path(path))
+            briefs = [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return [Parsed(i, b, bibs.for_brief(i.bibliographies, display_path, i.front, i.path, i.shown))
+            for i, b in zip(inputs, briefs)]
+
+
+def read_paths(paths: Sequence[str], config: Config, bibs: BibCache | None = None) -> list[Parsed]:
+    """The briefs named on a command line (as for lint), read and parsed, no rules run."""
+    inputs = [read_input(path, shown, config) for path, shown in collect_briefs(paths, config)]
+    return parse_inputs(inputs, config, bibs or BibCache())
+
+
+def cited_entries(parsed: Sequence[Parsed]) -> list[Entry]:
+    """The entries the briefs cite, each once, in order of first citation."""
+    seen: dict[int, Entry] = {}
+    for p in parsed:
+        for entry in p.cited_entries():
+            seen.setdefault(id(entry), entry)
+    return list(seen.values())
+
+
 def lint_inputs(inputs: list[BriefInput], config: Config, today: date | None = None, *,
                 whole_bibs: Sequence[tuple[Path, str]] = (), whole_folder: bool = False,
                 bibs: BibCache | None = None) -> LintResult:
@@ -223,25 +274,10 @@ def lint_inputs(inputs: list[BriefInput], config: Config, today: date | None = N
     today = today or date.today()
     rules = active_rules(config)
     bibs = bibs or BibCache()
-    cores = os.cpu_count() or 1
-    long_briefs = sum(len(i.source) >= MIN_SPLIT_SIZE for i in inputs) or 1
-    pieces = max(1, cores // long_briefs)            # one pool's worth of pandoc processes, not briefs × cores
-    with ThreadPoolExecutor(max_workers=max(1, min(len(inputs), cores))) as pool:
-        # pandoc parses the briefs in its own processes while the bibliographies are read here
-        futures = [pool.submit(parse_brief, i.path, i.shown, config.limitation_headings, source=i.source,
-                               front=i.front, pieces=pieces, limits=config.limits) for i in inputs]
-        try:
-            for path in dict.fromkeys(b for i in inputs for b in i.bibliographies):
-                bibs.get(path, display_path(path))
-            whole = [bibs.get(p.resolve(), shown) for p, shown in whole_bibs]
-            briefs = [f.result() for f in futures]
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    parsed = parse_inputs(inputs, config, bibs)
+    whole = [bibs.get(p.resolve(), shown) for p, shown in whole_bibs]
     run = _Run(config, rules, today)
-    reports = [run.brief(b, bibs.for_brief(i.bibliographies, display_path, i.front, i.path, i.shown))
-               for i, b in zip(inputs, briefs)]
+    reports = [run.brief(p.brief, p.bibliography) for p in parsed]
     if whole_folder:
         whole += [f for r in reports if r.bibliography for f in r.bibliography.files]
     run.entries(whole)

@@ -30,6 +30,9 @@ class Entry:
     field_lines: dict[str, int] = field(default_factory=dict)   # inherited fields: the entry's line
     path: Path | None = None        # the bibliography file the entry was read from (or the brief: inline)
     display_path: str = ""          # that file as findings name it
+    # what one run derives from the entry and shares between rules (its snapshot: evidence/snapshots.py);
+    # the engine reads each bibliography once per run, so this lives exactly as long as the run
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, name: str) -> str | None:
         """The field's value without enclosing braces, or None when absent or blank."""

@@ -23,11 +23,11 @@ from pathlib import Path
 import click
 
 from citebrief.bibliography import Entry
+from citebrief.engine import cited_entries, read_paths
 from citebrief.errors import CitebriefError
 from citebrief.evidence.bibedit import set_fields
 from citebrief.evidence.net import Fetcher, Response, check_url
 from citebrief.evidence.snapshots import SOURCES_DIR, SUFFIXES, Snapshot, SnapshotError, file_name, lookup, root_of
-from citebrief.evidence.targets import cited_entries, read_briefs
 from citebrief.project import OutsideProject, confine
 
 MAX_MB = 20
@@ -60,7 +60,7 @@ def kind_of(content_type: str, body: bytes) -> str | None:
 def snapshot_paths(paths, config, *, keys: tuple[str, ...] = (), refresh: bool = False,
                    allow_private: bool = False, timeout: float = 30.0, max_mb: float = MAX_MB,
                    today: datetime | None = None) -> int:
-    targets = read_briefs(paths, config)
+    targets = read_paths(paths, config)
     entries = cited_entries(targets)
     if keys:
         known = {e.key for e in entries}

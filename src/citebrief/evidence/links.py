@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citebrief.claims import find_claims
-from citebrief.engine import LintResult, active_rules
+from citebrief.engine import LintResult, active_rules, cited_entries, read_paths
 from citebrief.evidence.net import Fetcher, Response
-from citebrief.evidence.targets import cited_entries, read_briefs
 from citebrief.findings import Finding
 from citebrief.rules import ALL_RULES
 
@@ -185,7 +184,7 @@ def links_paths(paths, config, *, allow_private: bool = False, timeout: float = 
                 cache_hours: float | None = None, doi_resolver: str = DOI_RESOLVER) -> LintResult:
     """Check the links of every entry the briefs cite; the findings as a LintResult for the reporters."""
     rules = {r.name for r in active_rules(config)} & {DEAD, MOVED, UNREACHABLE}
-    targets = read_briefs(paths, config)
+    targets = read_paths(paths, config)
     links = links_of(cited_entries(targets), doi_resolver)
     hours = config.link_cache_hours if cache_hours is None else cache_hours
     cache = LinkCache(config.path(config.out) / ".cache" / CACHE_FILE, hours, allow_private)

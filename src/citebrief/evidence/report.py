@@ -35,12 +35,11 @@ from pathlib import Path
 import click
 
 from citebrief.claims import find_claims
-from citebrief.engine import display_path
+from citebrief.engine import display_path, read_paths
 from citebrief.errors import CitebriefError
 from citebrief.evidence.checks import BriefEvidence, cited_passages
 from citebrief.evidence.passages import WORD, shared_terms, terms
 from citebrief.evidence.snapshots import SnapshotError, lookup
-from citebrief.evidence.targets import read_briefs
 from citebrief.parse.source import LineIndex
 from citebrief.project import project_root
 
@@ -353,8 +352,8 @@ def _short(text: str, width: int = 90) -> str:
 
 def evidence_command(paths, config, *, fmt: str = "html", today: date | None = None) -> int:
     today = today or date.today()
-    targets = read_briefs(paths, config)
-    reports = [brief_report(t.brief, t.bib, project_root(config.root, t.brief.path), config, today)
+    targets = read_paths(paths, config)
+    reports = [brief_report(t.brief, t.bibliography, project_root(config.root, t.brief.path), config, today)
                for t in targets]
     if fmt == "json":
         click.echo(json.dumps({"version": VERSION, "briefs": reports}, indent=2, ensure_ascii=False))

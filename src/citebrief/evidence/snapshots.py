@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import re
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -326,15 +325,13 @@ def file_field_paths(value: str) -> list[str]:
 def lookup(entry, root: Path | None = None, *, config=None) -> Lookup:
     """The snapshot of ``entry`` (a citebrief.bibliography.Entry), found as the module docstring says,
     inside the trust boundary: ``root`` (resolved), or the project root ``config`` gives for the entry's
-    bibliography. Cached on the entry: the engine reads each bibliography once per run, so the lookup
-    and the text it extracts live exactly as long as that run, shared by every rule and every brief
-    (the engine has no per-run state for rules; this is the thin substitute)."""
-    found = _LOOKUPS.get(id(entry))
+    bibliography. Kept in the entry's ``memo``: the engine reads each bibliography once per run, so the
+    lookup and the text it extracts live exactly as long as that run, shared by every rule and brief."""
+    found = entry.memo.get("snapshot")
     if found is None:
         if root is None:
             root = root_of(config.root, entry.path)
-        found = _LOOKUPS[id(entry)] = _find(entry, root)
-        weakref.finalize(entry, _LOOKUPS.pop, id(entry), None)
+        found = entry.memo["snapshot"] = _find(entry, root)
     return found
 
 
@@ -347,9 +344,6 @@ def root_of(config_root: Path, path: Path | None) -> Path:
 @functools.lru_cache(maxsize=64)
 def _root_of(config_root: str, path: str | None, _cwd: str) -> Path:
     return project_root(Path(config_root), Path(path) if path is not None else None)
-
-
-_LOOKUPS: dict[int, Lookup] = {}
 
 
 def keeps_snapshots(entry) -> bool:
