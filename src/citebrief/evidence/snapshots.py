@@ -348,7 +348,15 @@ def _root_of(config_root: str, path: str | None, _cwd: str) -> Path:
 
 def keeps_snapshots(entry) -> bool:
     """Does the project of ``entry`` keep snapshots at all: a ``sources/`` folder with a snapshot in it
-    beside its bibliography, or a ``file`` field in that bibliography? Only then is a missing one news."""
+    beside its bibliography, or a ``file`` field in that bibliography? Only then is a missing one news.
+    Answered once per entry and run (its memo)."""
+    found = entry.memo.get("keeps_snapshots")
+    if found is None:
+        found = entry.memo["keeps_snapshots"] = _keeps_snapshots(entry)
+    return bool(found)
+
+
+def _keeps_snapshots(entry) -> bool:
     if entry.has("file"):
         return True
     sources = _folder_of(entry) / SOURCES_DIR

@@ -25,7 +25,11 @@ def check(ctx):
 
 def _hint(key: str, entries) -> str:
     same_case = [k for k in entries if k.lower() == key.lower()]
-    close = same_case or difflib.get_close_matches(key, list(entries), n=1, cutoff=0.8)
+    # difflib's ratio 2·matches/(a+b) can reach 0.8 only when the shorter key is at least 2/3 of the
+    # longer: the others are left out before the (slow) comparison, which changes no answer
+    n = len(key)
+    similar = [k for k in entries if 2 * n <= 3 * len(k) and 2 * len(k) <= 3 * n]
+    close = same_case or difflib.get_close_matches(key, similar, n=1, cutoff=0.8)
     return f" (did you mean @{close[0]}?)" if close else ""
 
 
