@@ -1,0 +1,144 @@
+"""Benchmark: citebrief against pandoc itself, the five rows of the speed goals, side by side in one run.
+
+    .venv/bin/python bench/bench_speed.py [--runs 5]
+
+| case | goal |
+| --- | --- |
+| lint of a real 36k-word manuscript (bench/real/) / `pandoc -f markdown -t json` of it | ≤ 1.2 |
+| lint of the 100k-word generated brief / the same bare parse | ≤ 1.0 |
+| compile of all three formats of the 100k-word brief / one `pandoc --citeproc -t json` | ≤ 2.0 |
+| `compile --force` of the flagship (all three) / one `pandoc --citeproc -s` to HTML | ≤ 3.5 |
+| peak memory of lint of the 100k-word brief / peak of pandoc's parse | ≤ 1.2 |
+
+Every command is a fresh process; the commands of a row alternate run by run (interleaved, so drifting
+load on this shared machine hits both sides alike) and each row reports the median of ``--runs``.
+Peak memory is the largest sum of the resident memory of a command's whole process tree (citebrief
+and the pandoc processes it starts), sampled every 5 ms from /proc. pandoc is run with its default
+runtime settings; citebrief tunes the GHC runtime of its own pandoc runs (citebrief/tools.py).
+The 100k-word brief is generated into bench/data/ (bench/generate.py); the real manuscript is
+committed in bench/real/ (its README gives its source and licence).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from generate import write_inputs
+from timing import median_of
+
+from citebrief.tools import pandoc_path, pandoc_version
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+GOALS = {"lint-real": 1.2, "lint-100k": 1.0, "compile-100k": 2.0, "compile-flagship": 3.5, "memory": 1.2}
+
+
+def peak_rss(cmd: list[str], cwd: Path | None = None) -> int:
+    """The largest total resident memory (bytes) of ``cmd`` and all its descendants at any moment."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+
+    def tree(pid: int) -> list[int]:
+        pids, i = [pid], 0
+        while i < len(pids):
+            try:
+                for task in os.listdir(f"/proc/{pids[i]}/task"):
+                    with open(f"/proc/{pids[i]}/task/{task}/children") as f:
+                        pids += [int(p) for p in f.read().split()]
+            except OSError:
+                pass
+            i += 1
+        return pids
+
+    def rss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(rss(p) for p in tree(proc.pid)))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    proc.wait()
+    done.set()
+    sampler.join()
+    return peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    pandoc, py = pandoc_path(), sys.executable
+    data = HERE / "data" / "speed-100000-2000"
+    md100 = write_inputs(data, 100_000, 2_000)
+    (data / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\n', encoding="utf-8")
+    real = HERE / "real" / "deep-review.md"
+    flagship, flagship_bib = ROOT / "manuscript" / "ice-287g.md", ROOT / "references.bib"
+    print(f"pandoc {pandoc_version()}, {os.cpu_count()} cores, median of {args.runs} alternating runs\n")
+
+    lint = [py, "-m", "citebrief", "lint", "--today", "2025-12-01"]
+    compile_all = [py, "-m", "citebrief", "compile", "--pdf", "--docx", "--html", "--force", "--quiet"]
+    rows = {
+        "lint-real": ("lint of the real 36k-word manuscript", {
+            "pandoc -f markdown -t json": ([pandoc, "-f", "markdown", "-t", "json", "-o", os.devnull, str(real)],
+                                           (0,)),
+            "citebrief lint": ([*lint, str(real)], (0, 1)),
+        }),
+        "lint-100k": ("lint of the 100k-word brief", {
+            "pandoc -f markdown -t json": ([pandoc, "-f", "markdown", "-t", "json", "-o", os.devnull, str(md100)],
+                                           (0,)),
+            "citebrief lint": ([*lint, str(md100)], (0, 1)),
+        }),
+        "compile-100k": ("compile of all three formats, 100k words", {
+            "pandoc --citeproc -t json": ([pandoc, str(md100), "--citeproc", "--bibliography",
+                                           str(data / "references.bib"), "-t", "json", "-o", os.devnull], (0,)),
+            "citebrief compile --force": ([*compile_all, str(md100)], (0,)),
+        }),
+        "compile-flagship": ("compile --force of the flagship, all three", {
+            "pandoc --citeproc -s -t html": ([pandoc, str(flagship), "--citeproc", "--bibliography",
+                                              str(flagship_bib), "-s", "-t", "html", "-o", os.devnull], (0,)),
+            "citebrief compile --force": ([*compile_all, str(flagship)], (0,)),
+        }),
+    }
+    results = {}
+    for name, (title, commands) in rows.items():
+        cwd = data if name == "compile-100k" else ROOT
+        os.chdir(cwd)
+        medians = median_of(args.runs, commands)
+        floor, ours = list(medians.values())
+        results[name] = (title, floor, ours, ours / floor)
+    os.chdir(ROOT)
+    mem_pandoc = [peak_rss([pandoc, "-f", "markdown", "-t", "json", "-o", os.devnull, str(md100)])
+                  for _ in range(args.runs)]
+    mem_lint = [peak_rss([*lint, str(md100)]) for _ in range(args.runs)]
+    mp, ml = statistics.median(mem_pandoc), statistics.median(mem_lint)
+    results["memory"] = ("peak memory of lint, 100k words (MB)", mp / 1e6, ml / 1e6, ml / mp)
+
+    print(f"| case | pandoc | citebrief | ratio | goal |\n| --- | --- | --- | --- | --- |")
+    missed = 0
+    for name, (title, floor, ours, ratio) in results.items():
+        unit = "" if name == "memory" else " s"
+        ok = ratio <= GOALS[name]
+        missed += not ok
+        print(f"| {title} | {floor:.3f}{unit} | {ours:.3f}{unit} | {ratio:.2f} | ≤ {GOALS[name]} {'ok' if ok else 'MISSED'} |")
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
