@@ -46,6 +46,7 @@ from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
 from citebrief.config import FORMATS, Config
 from citebrief.engine import BriefReport, LintResult, lint_paths
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
+from citebrief.reporters._common import percent
 from citebrief.timestamps import FALLBACK_EPOCH, epoch_of, format_date, source_date_epoch
 from citebrief.tools import pandoc_version, typst_version
 
@@ -342,8 +343,7 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
         if coverage is None:
             cov_text = "no claims"
         else:
-            shown = 100 if info.lint.cited_claims == info.lint.claims else min(math.floor(coverage), 99)
-            cov_text = (f'{shown}% <small>({info.lint.cited_claims} of {info.lint.claims} '
+            cov_text = (f'{percent(info.lint.cited_claims, info.lint.claims)} <small>({info.lint.cited_claims} of {info.lint.claims} '
                         f'claim{"s" if info.lint.claims != 1 else ""})</small>')
         parts.append('<dl class="facts">'
                      f'<div><dt>Sources</dt><dd>{len(info.sources)}</dd></div>'

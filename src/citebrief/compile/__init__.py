@@ -248,7 +248,7 @@ class _Compile:
         if result.errors:
             self.echo(render(result), nl=False)
             self.echo(f"{job.shown}: not compiled: {_plural(result.errors, 'lint error')} "
-                      f"(fix them, or pass --no-lint)", err=True)
+                      f"(fix {'it' if result.errors == 1 else 'them'}, or pass --no-lint)", err=True)
             return EXIT_FINDINGS
         if result.warnings and not self.quiet:
             self.echo(f"{job.shown}: {_plural(result.warnings, 'lint warning')} (see citebrief lint {job.shown})",

@@ -6,8 +6,14 @@ from citebrief.rules.context import Hit
 
 
 def snippet(text: str, width: int = 60) -> str:
+    """The sentence on one line, cut at a word boundary (never "more tha…") when longer than ``width``."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if text[width - 1] != " " and " " in cut:     # mid-word: back to the last whole word
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def check(ctx):
