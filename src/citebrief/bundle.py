@@ -42,6 +42,7 @@ from citebrief import __version__
 from citebrief.bibliography import Entry
 from citebrief.compile import compile_paths
 from citebrief.compile import cache as cache_mod
+from citebrief.compile.html import with_pdf_link
 from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
 from citebrief.config import FORMATS, Config
 from citebrief.engine import BriefReport, LintResult, lint_paths
@@ -124,7 +125,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
         return EXIT_FINDINGS
 
     # the same compile as `citebrief compile`: lint gate, one citeproc pass, cache in out/.cache/
-    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo, linted=result)
+    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo, linted=result, today=today)
     failed = [i for i in infos if i.lint.errors]
     if code or failed:
         count = len(failed) or 1
@@ -229,6 +230,11 @@ def _build(build: Path, infos: list[BriefInfo], config: Config, bundle_name: str
         for fmt, file_name in info.files.items():
             compiled = out_dir / f"{info.stem}.{fmt}"    # where compile_brief writes it
             try:
+                if fmt == "html" and "pdf" in info.files:   # reference managers find the PDF beside it
+                    page = compiled.read_text(encoding="utf-8")
+                    (build / file_name).write_text(with_pdf_link(page, info.files["pdf"]), encoding="utf-8",
+                                                   newline="")
+                    continue
                 shutil.copyfile(compiled, build / file_name)
             except OSError as exc:
                 raise CitebriefError(f"cannot copy {_rel(compiled)} into the bundle: {exc.strerror or exc}",

@@ -24,6 +24,7 @@ from citebrief.compile.writers import TEMPLATES, Build
 from citebrief.errors import CitebriefError
 
 TOC_SECTIONS = 4
+JSON_LD_TAG = '<script type="application/ld+json">'
 # what JSON-LD must not contain verbatim inside <script>: "</script", "<!--", and the line
 # separators old parsers read as line ends; each has a \u escape that JSON reads as the same text
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -58,13 +59,15 @@ def head_tags(meta: Meta) -> str:
         tags.append(("citation_keywords", "; ".join(meta.keywords)))
     tags.append(("citation_language", meta.lang))
     lines = [f'<meta name="{name}" content="{html.escape(value, quote=True)}">' for name, value in tags]
-    lines.append(f'<script type="application/ld+json">{json_ld(meta)}</script>')
+    lines.append(f"{JSON_LD_TAG}{json_ld(meta)}</script>")
     return "\n".join(lines)
 
 
-def pdf_link_tag(pdf_name: str) -> str:
-    """The tag that points reference managers to the PDF beside the page (bundle.py adds it)."""
-    return f'<meta name="citation_pdf_url" content="{html.escape(pdf_name, quote=True)}">'
+def with_pdf_link(page: str, pdf_name: str) -> str:
+    """A compiled page with ``citation_pdf_url`` pointing to the PDF beside it (the bundle knows its
+    name), in the head, before the JSON-LD block (the first ``<script`` of a page: the body has none)."""
+    tag = f'<meta name="citation_pdf_url" content="{html.escape(pdf_name, quote=True)}">\n'
+    return page.replace(JSON_LD_TAG, tag + JSON_LD_TAG, 1)
 
 
 def move_toc(page: str, toc_markers: tuple[str, str], toc_mark: str, shown: str) -> str:
