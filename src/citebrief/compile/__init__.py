@@ -3,8 +3,10 @@
     briefs ─read (limits, trust boundary)─▶ bibliographies (once per run) ─▶ citeproc.py: pandoc --citeproc
       │                                                                        (started now, in the background)
       └─▶ lint (once, every brief of the run: engine.py) ─▶ gate: a brief's own errors stop it
+                                                           │  (--no-lint: no gate; errors make a DRAFT)
                                                            ▼
-             transform.py (shared AST changes, metadata as plain text, images checked)
+             status.py (DRAFT, Stale, the checks that passed) ─▶ transform.py (shared AST changes,
+                 metadata as plain text, images checked, typography.py: ties and URL break points)
                 ├─▶ pdf.py   pandoc -t typst (in pieces, on every core) → typst in a worker (limits)
                 ├─▶ html.py  pandoc -t html5 → sanitized whole (sanitize.py)
                 └─▶ docx.py  pandoc -t docx

@@ -73,8 +73,10 @@ def tie(inlines: list, in_cite: bool = False) -> list:
 
 def _unbreakable(node: dict) -> list:
     """Tied words kept whole: typst would still hyphenate "Septem-ber 17" inside a tie, and a browser
-    with ``hyphens: auto`` too (the HTML's ``.nobreak`` switches that off)."""
-    return [{"t": "RawInline", "c": ["typst", "#box["]}, {"t": "Span", "c": [["", ["nobreak"], []], [node]]},
+    with ``hyphens: auto`` too (the HTML's ``.nobreak`` switches that off). Not a typst ``box``: a
+    flag's highlight and underline would skip it."""
+    return [{"t": "RawInline", "c": ["typst", "#text(hyphenate: false)["]},
+            {"t": "Span", "c": [["", ["nobreak"], []], [node]]},
             {"t": "RawInline", "c": ["typst", "]"]}]
 
 
