@@ -158,8 +158,9 @@ def test_the_build_date_is_source_date_epochs_day(tmp_path, monkeypatch):
 FOOTER = ("Checked by citebrief before compiling: every one of its 4 claims cites a source; every citation "
           "resolves to a bibliography entry with a title, an author or organisation and a date; every URL and "
           "DOI those entries give is well formed; sentences that admit a gap in the evidence are flagged; and a "
-          "limitations section says what the evidence does not show. citebrief does not check that the sources "
-          "say what the brief says.")
+          "limitations section says what the evidence does not show. Beyond comparing quotations with the saved "
+          "copies of their sources that a project keeps, citebrief does not check that the sources say what the "
+          "brief says.")
 
 
 def test_footer_names_the_checks_that_passed_in_every_format(tmp_path):
@@ -178,6 +179,9 @@ def test_footer_claims_nothing_a_deselected_rule_did_not_check(tmp_path):
     text = html_text(root)
     assert "every citation resolves" in text
     assert "claims cites a source" not in text and "gap in the evidence are flagged" not in text
+    config = Config(root=root, manuscript=".", ignore=("quote-not-in-source",))
+    assert build(root, "html", config=config)[0] == 0
+    assert html_text(root).endswith(". citebrief does not check that the sources say what the brief says.")
 
 
 # --- DOCX page setup and fields -------------------------------------------------------------------------

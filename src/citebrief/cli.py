@@ -182,7 +182,7 @@ def init(directory, action):
 _NETWORK_HELP = "Also fetch from private addresses (localhost, 10.x, 169.254.x...); refused by default."
 
 
-@main.command("snapshot")
+@main.command("snapshot", short_help="Save a local copy of each cited source, with its provenance.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--keys", multiple=True, metavar="KEY[,KEY]", help="Only these cited entries.")
 @click.option("--refresh", is_flag=True, help="Fetch again sources that have a snapshot, and say which changed.")
@@ -205,7 +205,7 @@ def snapshot_cli(paths, keys, refresh, timeout, max_mb, allow_private):
                                max_mb=max_mb, allow_private=allow_private))
 
 
-@main.command("evidence")
+@main.command("evidence", short_help="Show each claim beside the best passages of its sources.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
               help="html: write out/<brief>.evidence.html; json: print the same data.")
@@ -222,7 +222,7 @@ def evidence_cli(paths, fmt, today):
     run(evidence_command, list(paths), load_config(), fmt=fmt, today=_today(today))
 
 
-@main.command("links")
+@main.command("links", short_help="Check the URL and DOI of every cited entry (dead or moved).")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True, help="Output format.")

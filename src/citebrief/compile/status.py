@@ -27,6 +27,9 @@ LINK_RULES = ("bad-url", "bad-doi")
 GAP_RULES = ("unflagged-limitation",)
 SECTION_RULES = ("missing-limitations", "empty-limitations")
 NEVER_CHECKED = "citebrief does not check that the sources say what the brief says."
+QUOTES_CHECKED = ("Beyond comparing quotations with the saved copies of their sources that a project keeps, "
+                  "citebrief does not check that the sources say what the brief says.")
+QUOTE_RULES = ("quote-not-in-source",)
 
 
 def stale_age(checked: date | None, today: date, max_age_days: int) -> int | None:
@@ -83,8 +86,9 @@ class Status:
     @property
     def footer(self) -> str:
         """The last words of every output: which checks passed, and what was not checked."""
+        never = QUOTES_CHECKED if self._ran(QUOTE_RULES) else NEVER_CHECKED
         if self.draft:
-            return f"{self.draft_text} {NEVER_CHECKED[0].upper()}{NEVER_CHECKED[1:]}"
+            return f"{self.draft_text} {never[0].upper()}{never[1:]}"
         passed = []
         if self._ran(CLAIMS_RULES):
             passed.append(f"every one of its {self.claims} claims cites a source" if self.claims != 1
@@ -99,9 +103,9 @@ class Status:
         if self._ran(SECTION_RULES):
             passed.append("a limitations section says what the evidence does not show")
         if not passed:
-            return f"Compiled with citebrief; none of its citation checks was selected. {NEVER_CHECKED}"
+            return f"Compiled with citebrief; none of its citation checks was selected. {never}"
         listed = passed[0] if len(passed) == 1 else "; ".join(passed[:-1]) + "; and " + passed[-1]
-        return f"Checked by citebrief before compiling: {listed}. {NEVER_CHECKED}"
+        return f"Checked by citebrief before compiling: {listed}. {never}"
 
     def _ran(self, rules: tuple[str, ...]) -> bool:
         return all(r in self.rules for r in rules)

@@ -1,19 +1,8 @@
 """uncited-claim: every claim in the body carries a citation (DESIGN.md, the claim policy)."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, at, brief
+from citebrief.rules.base import Example, Rule, at, brief, snippet
 from citebrief.rules.context import Hit
-
-
-def snippet(text: str, width: int = 60) -> str:
-    """The sentence on one line, cut at a word boundary (never "more tha…") when longer than ``width``."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    if text[width - 1] != " " and " " in cut:     # mid-word: back to the last whole word
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def check(ctx):
