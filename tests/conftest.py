@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +39,21 @@ def update_golden() -> bool:
         pytest.fail("CITEBRIEF_UPDATE_GOLDEN=1 with CI set: golden files are never regenerated in CI "
                     "(regenerate them locally and commit the reviewed diff)", pytrace=False)
     return True
+
+
+JSON_LD = re.compile(r'<script type="application/ld\+json">([^<]*)</script>')
+
+
+def without_json_ld(html: str) -> str:
+    """The page without its one schema.org block, after checking that the block is data only: JSON
+    text with no "<" at all (so nothing can close the script or open a comment), in the head, and
+    that nothing else in the page calls itself a script. Then ``"<script" not in`` the result is the
+    check that no script can run."""
+    blocks = JSON_LD.findall(html)
+    assert len(blocks) == 1, "exactly one JSON-LD block"
+    json.loads(blocks[0])
+    assert html.index('<script type="application/ld+json">') < html.index("</head>")
+    return JSON_LD.sub("", html, count=1)
 
 
 class Project:

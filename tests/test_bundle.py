@@ -103,7 +103,11 @@ def test_bundle_files(dist):
     assert leftovers(dist.parent) == []                           # no temporary build folder left
     # the bundled copies are the compiled outputs, renamed <brief>-<checked>.<ext>
     assert (dist / "brief-2025-11-27.pdf").read_bytes() == (dist.parent / "brief.pdf").read_bytes()
-    assert (dist / "second-2025-10-15.html").read_bytes() == (dist.parent / "second.html").read_bytes()
+    # the page, plus where its PDF is for reference managers
+    page = (dist / "second-2025-10-15.html").read_text(encoding="utf-8")
+    tag = '<meta name="citation_pdf_url" content="second-2025-10-15.pdf">\n'
+    assert page.count(tag) == 1 and page.index(tag) < page.index("</head>")
+    assert page.replace(tag, "") == (dist.parent / "second.html").read_text(encoding="utf-8")
     assert (dist / "brief-2025-11-27.pdf").read_bytes().startswith(b"%PDF")
     assert zipfile.is_zipfile(dist / "brief-2025-11-27.docx")
 
@@ -179,6 +183,9 @@ def test_index_html(dist):
     assert page.index("County jails") < page.index("Warrantless arrests")
     body = page[page.index("<body>"):]
     assert "stale" not in body.lower()
+    # the footer claims only what was checked
+    assert "complete sources" not in page
+    assert "citebrief does not check that the sources say what the briefs say" in page
 
 
 # --- reproducible ------------------------------------------------------------------------------------

@@ -39,6 +39,22 @@ def test_every_command_has_help():
         assert "Usage:" in result.output and (command.help or "").split("\n")[0][:20] in result.output
 
 
+def test_help_lists_whole_command_summaries():
+    out = invoke("--help").output
+    commands = out.split("Commands:")[1].strip().splitlines()
+    assert len(commands) == len(main.commands)       # one line each: nothing wrapped
+    for line in commands:
+        assert not line.rstrip().endswith("..."), line    # Click cuts long summaries with "..."
+        name = line.split()[0]
+        assert main.commands[name].get_short_help_str(limit=200) in line
+
+
+def test_lint_help_names_bib_paths_and_repeatable_options():
+    out = " ".join(invoke("lint", "--help").output.split())
+    assert ".bib files" in out and "citebrief rules" in out
+    assert "--select RULE[,RULE] Run only these rules (comma-separated; repeatable)" in out
+
+
 def test_rules_lists_every_rule_with_severity():
     out = invoke("rules").output
     for name, rule in ALL_RULES.items():

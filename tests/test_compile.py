@@ -4,9 +4,11 @@ output, the lint gate, the cache, sanitizing, several briefs, bad input."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import threading
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from citebrief.cli import main
 from citebrief.compile import compile_paths
 from citebrief.config import Config
 from citebrief.errors import CitebriefError
+from conftest import without_json_ld
 
 DATA = Path(__file__).parent / "data" / "compile"
 
@@ -49,7 +52,7 @@ def build(root: Path, *formats: str, **options) -> tuple[int, Log]:
 def compiled(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("compiled")
     make_project(root)
-    code, log = build(root)
+    code, log = build(root, today=date(2025, 12, 1))     # four days after the check: not stale
     assert code == 0, log.text
     return root / "out"
 
@@ -97,7 +100,7 @@ def test_docx_content_and_styles(compiled):
     styles = {name for name, _ in paras}
     assert ("Title", "County jails and federal detainers") in paras
     assert any(s == "Subtitle" and "287(g)" in t for s, t in paras)
-    assert ("Checked", "Checked on November 27, 2025") in paras
+    assert ("Checked", "Checked on November 27, 2025") in [(s, t.replace("\u00a0", " ")) for s, t in paras]
     assert any(s == "Disclaimer" and t.startswith("This brief summarizes") for s, t in paras)
     assert {"Heading 1", "Flagged List"} <= styles
     assert any(s == "Heading 1" and t == "Limitations" for s, t in paras)
@@ -112,15 +115,17 @@ def test_docx_content_and_styles(compiled):
 
 
 def test_html_content(compiled):
-    html = (compiled / "brief.html").read_text(encoding="utf-8")
+    html = (compiled / "brief.html").read_text(encoding="utf-8").replace("&nbsp;", " ")
     assert '<h1 class="title">County jails and federal detainers</h1>' in html
-    assert "Checked on November 27, 2025" in html and "This brief summarizes public sources" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Checked on November 27, 2025" in text and "This brief summarizes public sources" in text
+    assert "Stale" not in text and "DRAFT" not in text
     assert 'id="limitation-1" class="limitation"' in html
     assert 'href="#limitation-1"' in html and 'href="#limitation-2"' in html      # the list links back
     assert "Flagged in the text" in html
     assert 'href="https://www.ice.gov/identify-and-arrest/287g"' in html
     assert 'href="#ref-ice2025"' in html and 'id="ref-ice2025"' in html         # linked citations
-    assert "<style>" in html and "<script" not in html and "<link" not in html
+    assert "<style>" in html and "<script" not in without_json_ld(html) and "<link" not in html
     assert 'name="viewport"' in html and "Content-Security-Policy" in html
 
 
@@ -254,7 +259,7 @@ def test_scripts_handlers_and_javascript_links_never_reach_html(proj):
         f.write(HOSTILE)
     code, log = build(proj, "html", lint=False)
     assert code == 0, log.text
-    html = (proj / "out" / "brief.html").read_text(encoding="utf-8").lower()
+    html = without_json_ld((proj / "out" / "brief.html").read_text(encoding="utf-8")).lower()
     assert "<script" not in html and "<iframe" not in html
     assert "javascript:" not in html and "java\tscript" not in html
     for handler in ("onclick", "onmouseover", "onfocus", "onerror"):

@@ -10,7 +10,7 @@ import pytest
 
 from citebrief.compile import compile_paths
 from citebrief.config import Config
-from conftest import browse, needs_chromium
+from conftest import CHROMIUM, CHROMIUM_ARGS, browse, needs_chromium
 
 DATA = Path(__file__).parent / "data" / "compile"
 
@@ -46,3 +46,47 @@ def test_renders_without_overflow_errors_or_requests(html_file, width, height):
         assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
         page.click("#flagged-in-the-text a[href='#limitation-1']")
         assert page.evaluate("location.hash") == "#limitation-1"
+
+
+def test_printed_flags_stay_visible_without_colour(html_file):
+    """Printing drops background colours: a flag keeps an underline and its mark, in black."""
+    with browse(html_file, 800, 1000) as (page, console, requests):
+        page.emulate_media(media="print")
+        style = page.evaluate("""() => {
+            const s = getComputedStyle(document.getElementById('limitation-1'));
+            const m = document.querySelector('#limitation-1 a.limitation-marker');
+            const ms = getComputedStyle(m);
+            return {line: s.textDecorationLine, colour: s.textDecorationColor, bg: s.backgroundColor,
+                    marker: m.innerText, display: ms.display, visibility: ms.visibility, markerColour: ms.color};
+        }""")
+        assert "underline" in style["line"] and style["colour"] == "rgb(0, 0, 0)"
+        assert style["bg"] in ("rgba(0, 0, 0, 0)", "transparent")      # what a printer would drop anyway
+        assert style["marker"] == "L1" and style["display"] != "none" and style["visibility"] == "visible"
+        assert style["markerColour"] == "rgb(0, 0, 0)"
+        # nothing a reader needs is hidden in print: the flagged list, references, the footer
+        for selector in ("#flagged-in-the-text", "#refs", ".colophon", ".front-matter"):
+            assert page.locator(selector).is_visible(), selector
+        assert console == [] and requests == []
+
+
+def test_dark_colour_scheme_and_no_script_runs(html_file):
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(color_scheme="dark")
+            errors = []
+            page.on("console", lambda m: errors.append(m.text))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(html_file.resolve().as_uri(), wait_until="load")
+            bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert bg == "rgb(23, 24, 26)"
+            # the JSON-LD block is data: it is in the page, nothing ran, and the CSP still allows no script
+            assert page.evaluate("document.scripts.length") == 1
+            assert page.evaluate("JSON.parse(document.scripts[0].textContent)['@type']") == "Report"
+            csp = page.evaluate("document.querySelector('meta[http-equiv]').content")
+            assert "default-src 'none'" in csp and "script-src" not in csp
+            assert errors == []
+        finally:
+            browser.close()

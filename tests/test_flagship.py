@@ -5,6 +5,7 @@ cited source in every output's bibliography."""
 
 from __future__ import annotations
 
+import html as html_mod
 import re
 import shutil
 from datetime import date
@@ -226,7 +227,7 @@ def test_every_cited_source_is_in_every_bibliography(outputs, key, title):
     html = (outputs / "ice-287g.html").read_text(encoding="utf-8")
     entry = re.search(rf'<div id="ref-{re.escape(key)}"[^>]*>(.*?)</div>', html, re.S)
     assert entry, f"no HTML bibliography entry for {key}"
-    assert title in squash(re.sub(r"<[^>]+>", "", entry.group(1)))
+    assert title in squash(html_mod.unescape(re.sub(r"<[^>]+>", "", entry.group(1))))
 
     document = docx.Document(str(outputs / "ice-287g.docx"))
     bibliography = squash(" ".join(p.text for p in document.paragraphs if p.style.name == "Bibliography"))

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOL = ROOT / "tests" / "make_reference_docx.py"
@@ -46,9 +47,23 @@ def test_the_regenerated_document_has_the_house_styles(tmp_path):
     for name in ("Checked", "Disclaimer", "Limitation Block", "Flagged List", "Bibliography"):
         assert styles[name].type == docx.enum.style.WD_STYLE_TYPE.PARAGRAPH, name
     assert styles["Limitation"].type == docx.enum.style.WD_STYLE_TYPE.CHARACTER
-    assert styles["Limitation"].font.highlight_color == docx.enum.text.WD_COLOR_INDEX.YELLOW
-    assert styles["Heading 1"].font.name == "Arial" and styles["Body Text"].font.name == "Georgia"
+    for name in ("Stale",):
+        assert styles[name].type == docx.enum.style.WD_STYLE_TYPE.CHARACTER
+    for name in ("Draft", "Colophon", "Flagged Item"):
+        assert styles[name].type == docx.enum.style.WD_STYLE_TYPE.PARAGRAPH, name
+    # a flag is shaded (LibreOffice ignores a character style's highlight) and underlined (print)
+    rpr = styles["Limitation"].element.rPr
+    assert rpr.find(qn("w:shd")).get(qn("w:fill")) == "FDF0C2"
+    assert styles["Limitation"].font.underline
+    # one open family: the PDF's
+    for name in ("Heading 1", "Body Text", "Title", "Normal", "Bibliography"):
+        assert styles[name].font.name in (None, "Libertinus Serif"), name
+    assert styles["Heading 1"].font.name == "Libertinus Serif" and styles["Body Text"].font.name == "Libertinus Serif"
+    assert styles["Title"].paragraph_format.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.LEFT
+    bib = styles["Bibliography"].paragraph_format
+    assert bib.first_line_indent < 0 and bib.left_indent == -bib.first_line_indent     # hanging indent
     assert styles["Flagged List"].base_style.name == "Compact"
+    assert styles["Flagged Item"].base_style.name == "Flagged List"
 
 
 def test_check_says_whether_a_template_is_what_the_tool_makes(tmp_path):

@@ -126,12 +126,15 @@ def test_text_lines_sorted_by_path_line_column():
 
 
 @pytest.mark.parametrize("result,summary", [
-    (sample(), "3 errors, 2 warnings in 2 files; 41/43 claims cited (95%)"),
+    (sample(), "3 errors, 2 warnings in 2 files; 41/43 claims cited (95.3%)"),
     (clean(), "No problems in 3 files; 43/43 claims cited (100%)"),
     (clean(files=1, claims=1, cited=1), "No problems in 1 file; 1/1 claim cited (100%)"),
     (clean(files=1, claims=0, cited=0), "No problems in 1 file; no claims found"),
     (clean(files=0, claims=0, cited=0), "No problems in 0 files; no claims found"),
-    (clean(claims=200, cited=199), "No problems in 3 files; 199/200 claims cited (99%)"),   # never rounds up to 100
+    (clean(claims=200, cited=199), "No problems in 3 files; 199/200 claims cited (99.5%)"),
+    (clean(claims=2000, cited=1999), "No problems in 3 files; 1999/2000 claims cited (99.9%)"),   # never 100
+    (clean(claims=3, cited=2), "No problems in 3 files; 2/3 claims cited (66.7%)"),
+    (clean(claims=3000, cited=1), "No problems in 3 files; 1/3000 claims cited (0.1%)"),   # never 0
     (clean(claims=3, cited=0), "No problems in 3 files; 0/3 claims cited (0%)"),
     (LintResult(findings=[Finding("a.md", 1, 1, "r", E, "m")], files=1, claims=2, cited_claims=1),
      "1 error in 1 file; 1/2 claims cited (50%)"),
@@ -217,7 +220,7 @@ def test_github_one_command_per_finding_then_summary():
     assert [l.split(" ", 1)[0] for l in lines[:-1]] == ["::error", "::warning", "::error", "::error", "::warning"]
     assert lines[0].startswith("::error file=manuscript/ice-287g.md,line=9,col=1,title=unflagged-limitation::")
     assert not lines[-1].startswith("::")
-    assert lines[-1] == "3 errors, 2 warnings in 2 files; 41/43 claims cited (95%)"
+    assert lines[-1] == "3 errors, 2 warnings in 2 files; 41/43 claims cited (95.3%)"
 
 
 # --- sarif ------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from citebrief.cli import main
+from conftest import without_json_ld
 
 DATA = Path(__file__).parent / "data" / "compile"
 ENV_CANARY = "cb-env-canary-4f1d9a"
@@ -179,7 +180,7 @@ def test_raw_markup_in_front_matter_is_text(stage, field, payload):
     value = payload.format(outside=outside, url=server.url, env=ENV_CANARY).replace("'", "''")
     compiled = attack(proj, server, brief(front=f"{field}: '{value}'\n"))
     assert compiled.exit_code == 0, compiled.output
-    html = (proj / "out" / "attack.html").read_text()
+    html = without_json_ld((proj / "out" / "attack.html").read_text())
     assert "<script" not in html.lower() and 'http-equiv="refresh"' not in html
     with zipfile.ZipFile(proj / "out" / "attack.docx") as z:
         assert ENV_CANARY not in z.read("word/document.xml").decode()
@@ -188,7 +189,7 @@ def test_raw_markup_in_front_matter_is_text(stage, field, payload):
 def test_raw_html_in_lang_cannot_open_a_tag(stage):
     proj, _outside, server = stage
     attack(proj, server, brief(front=f"""lang: '"><script>fetch("{server.url}")</script><x y="'\n"""))
-    html = (proj / "out" / "attack.html").read_text()
+    html = without_json_ld((proj / "out" / "attack.html").read_text())
     assert '<html lang="en">' in html and "<script" not in html
     assert html.index("Content-Security-Policy") < html.index("<title>")
     assert html.index("Content-Security-Policy") < html.index("<meta charset")
@@ -281,7 +282,7 @@ def test_raw_html_in_the_body_is_sanitized(stage):
             "<svg><script>alert(1)</script></svg><iframe src='x'></iframe>\n")
     compiled = attack(proj, server, brief(body=body), formats=("--html",))
     assert compiled.exit_code == 0, compiled.output
-    html = (proj / "out" / "attack.html").read_text()
+    html = without_json_ld((proj / "out" / "attack.html").read_text())
     main = html[html.index("<main>"):html.index("</main>")]
     assert "position" not in main and "url(" not in main and "u\\rl" not in main
     assert "<script" not in html and "<iframe" not in html and "javascript:" not in html

@@ -42,10 +42,12 @@ from citebrief import __version__
 from citebrief.bibliography import Entry
 from citebrief.compile import compile_paths
 from citebrief.compile import cache as cache_mod
+from citebrief.compile.html import with_pdf_link
 from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
 from citebrief.config import FORMATS, Config
 from citebrief.engine import BriefReport, LintResult, lint_paths
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
+from citebrief.reporters._common import percent
 from citebrief.timestamps import FALLBACK_EPOCH, epoch_of, format_date, source_date_epoch
 from citebrief.tools import pandoc_version, typst_version
 
@@ -123,7 +125,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
         return EXIT_FINDINGS
 
     # the same compile as `citebrief compile`: lint gate, one citeproc pass, cache in out/.cache/
-    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo, linted=result)
+    code = compile_paths(list(paths), config, FORMATS, quiet=quiet, echo=echo, linted=result, today=today)
     failed = [i for i in infos if i.lint.errors]
     if code or failed:
         count = len(failed) or 1
@@ -228,6 +230,11 @@ def _build(build: Path, infos: list[BriefInfo], config: Config, bundle_name: str
         for fmt, file_name in info.files.items():
             compiled = out_dir / f"{info.stem}.{fmt}"    # where compile_brief writes it
             try:
+                if fmt == "html" and "pdf" in info.files:   # reference managers find the PDF beside it
+                    page = compiled.read_text(encoding="utf-8")
+                    (build / file_name).write_text(with_pdf_link(page, info.files["pdf"]), encoding="utf-8",
+                                                   newline="")
+                    continue
                 shutil.copyfile(compiled, build / file_name)
             except OSError as exc:
                 raise CitebriefError(f"cannot copy {_rel(compiled)} into the bundle: {exc.strerror or exc}",
@@ -342,8 +349,7 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
         if coverage is None:
             cov_text = "no claims"
         else:
-            shown = 100 if info.lint.cited_claims == info.lint.claims else min(math.floor(coverage), 99)
-            cov_text = (f'{shown}% <small>({info.lint.cited_claims} of {info.lint.claims} '
+            cov_text = (f'{percent(info.lint.cited_claims, info.lint.claims)} <small>({info.lint.cited_claims} of {info.lint.claims} '
                         f'claim{"s" if info.lint.claims != 1 else ""})</small>')
         parts.append('<dl class="facts">'
                      f'<div><dt>Sources</dt><dd>{len(info.sources)}</dd></div>'

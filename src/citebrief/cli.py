@@ -49,13 +49,14 @@ def _today(value: str | None) -> date | None:
         raise CitebriefError(f"--today must be YYYY-MM-DD, not {value!r}") from None
 
 
-@main.command()
+@main.command(short_help="Check briefs: claims cited, sources complete, gaps flagged.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
-@click.option("--select", multiple=True, metavar="RULE[,RULE]", help="Run only these rules.")
-@click.option("--ignore", multiple=True, metavar="RULE[,RULE]", help="Skip these rules.")
+@click.option("--select", multiple=True, metavar="RULE[,RULE]",
+              help="Run only these rules (comma-separated; repeatable).")
+@click.option("--ignore", multiple=True, metavar="RULE[,RULE]", help="Skip these rules (comma-separated; repeatable).")
 @click.option("--scope", type=click.Choice(["sentence", "paragraph"]), help="What one citation covers.")
 @click.option("--min-words", type=click.IntRange(min=0), help="Shorter sentences are not claims (default 3).")
 @click.option("--max-age-days", type=click.IntRange(min=0), help="Older `checked` dates warn (default 90).")
@@ -63,7 +64,8 @@ def _today(value: str | None) -> date | None:
 def lint(paths, fmt, strict, select, ignore, scope, min_words, max_age_days, today):
     """Check briefs: every claim cited, every citation resolved, limitations flagged.
 
-    PATHS are briefs or folders (every .md inside); default: the manuscript folder.
+    PATHS are briefs, folders (every .md inside) or .bib files (the briefs that use them);
+    default: the manuscript folder. `citebrief rules` lists the rules --select and --ignore take.
     Exit 0 when clean, 1 when errors were found (or warnings with --strict), 2 on bad input.
     """
     run(lint_command, paths, fmt=fmt, strict=strict, today=today,
@@ -80,7 +82,7 @@ def lint_command(paths, *, fmt="text", strict=False, today=None, overrides=None)
 
 # --- rules ------------------------------------------------------------------
 
-@main.command("rules")
+@main.command("rules", short_help="List every rule, its severity and what it checks.")
 def rules_command():
     """List every rule with its default severity and what it checks."""
     width = max(map(len, ALL_RULES))
@@ -89,7 +91,7 @@ def rules_command():
 
 # --- compile ----------------------------------------------------------------
 
-@main.command("compile")
+@main.command("compile", short_help="Compile briefs to PDF, DOCX and HTML in out/.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--pdf", "pdf", is_flag=True, help="Write out/<brief>.pdf.")
 @click.option("--docx", "docx", is_flag=True, help="Write out/<brief>.docx.")
@@ -119,7 +121,7 @@ def compile_cli(paths, pdf, docx, html, csl, no_lint, force, quiet, watch):
 
 # --- import / bundle --------------------------------------------------------
 
-@main.command("import")
+@main.command("import", short_help="Turn a plain-text explainer with [n] citations into a brief.")
 @click.argument("file", type=click.Path())
 @click.option("--out", type=click.Path(), metavar="FILE.md",
               help="Brief to create (default: <manuscript>/<slug-of-title>.md); never overwritten.")
@@ -137,7 +139,7 @@ def import_cli(file, out, bib):
     run(import_command, file, out=out, bib=bib)
 
 
-@main.command("bundle")
+@main.command("bundle", short_help="Compile finished briefs and package them in out/dist/.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--allow-stale", is_flag=True,
               help="Bundle briefs checked more than max_age_days ago (marked stale in the index).")
@@ -161,7 +163,7 @@ def bundle_cli(paths, allow_stale, name, title, quiet, today):
 
 # --- init -------------------------------------------------------------------
 
-@main.command("init")
+@main.command("init", short_help="Start a new brief project (never overwrites a file).")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--action", default=None, metavar="OWNER/REPO@REF",
               help="The citebrief GitHub Action the scaffolded workflow uses (default: a placeholder to edit).")
@@ -180,7 +182,7 @@ def init(directory, action):
 _NETWORK_HELP = "Also fetch from private addresses (localhost, 10.x, 169.254.x...); refused by default."
 
 
-@main.command("snapshot")
+@main.command("snapshot", short_help="Save a local copy of each cited source, with its provenance.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--keys", multiple=True, metavar="KEY[,KEY]", help="Only these cited entries.")
 @click.option("--refresh", is_flag=True, help="Fetch again sources that have a snapshot, and say which changed.")
@@ -203,7 +205,7 @@ def snapshot_cli(paths, keys, refresh, timeout, max_mb, allow_private):
                                max_mb=max_mb, allow_private=allow_private))
 
 
-@main.command("evidence")
+@main.command("evidence", short_help="Show each claim beside the best passages of its sources.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
               help="html: write out/<brief>.evidence.html; json: print the same data.")
@@ -220,7 +222,7 @@ def evidence_cli(paths, fmt, today):
     run(evidence_command, list(paths), load_config(), fmt=fmt, today=_today(today))
 
 
-@main.command("links")
+@main.command("links", short_help="Check the URL and DOI of every cited entry (dead or moved).")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True, help="Output format.")

@@ -3,8 +3,10 @@
     briefs ─read (limits, trust boundary)─▶ bibliographies (once per run) ─▶ citeproc.py: pandoc --citeproc
       │                                                                        (started now, in the background)
       └─▶ lint (once, every brief of the run: engine.py) ─▶ gate: a brief's own errors stop it
+                                                           │  (--no-lint: no gate; errors make a DRAFT)
                                                            ▼
-             transform.py (shared AST changes, metadata as plain text, images checked)
+             status.py (DRAFT, Stale, the checks that passed) ─▶ transform.py (shared AST changes,
+                 metadata as plain text, images checked, typography.py: ties and URL break points)
                 ├─▶ pdf.py   pandoc -t typst (in pieces, on every core) → typst in a worker (limits)
                 ├─▶ html.py  pandoc -t html5 → sanitized whole (sanitize.py)
                 └─▶ docx.py  pandoc -t docx
@@ -24,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import click
@@ -32,13 +35,16 @@ from citebrief.bibliography import BibCache, BibFile
 from citebrief.compile import cache as cache_mod
 from citebrief.compile.citeproc import start_citeproc
 from citebrief.compile.output import atomic_path, brief_lock, ensure_dir
+from citebrief.compile.status import Status, stale_age
 from citebrief.compile.transform import prepare
 from citebrief.compile.writers import Build
 from citebrief.config import FORMATS, Config
-from citebrief.engine import BriefInput, LintResult, collect_targets, display_path, lint_inputs, read_input
+from citebrief.engine import (BriefInput, LintResult, active_rules, collect_targets, display_path, lint_inputs,
+                              read_input)
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
+from citebrief.findings import Severity
 from citebrief.project import confine
-from citebrief.timestamps import build_epoch
+from citebrief.timestamps import build_date, build_epoch
 from citebrief.tools import PandocRun
 
 Echo = Callable[..., None]
@@ -106,10 +112,11 @@ def _plural(n: int, word: str) -> str:
 
 def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] = (), *, lint: bool = True,
                   force: bool = False, csl: str | None = None, quiet: bool = False,
-                  echo: Echo = click.echo, linted: LintResult | None = None) -> int:
+                  echo: Echo = click.echo, linted: LintResult | None = None, today: date | None = None) -> int:
     """Compile every brief named (folders: every .md inside). Returns the exit code: 0 all compiled,
     1 if any brief failed its lint gate or could not be compiled, 2 for bad input (nothing compiled).
-    ``linted``: a lint of these briefs the caller already has (bundle), so they are not linted twice."""
+    ``linted``: a lint of these briefs the caller already has (bundle), so they are not linted twice.
+    ``today``: the build date the stale mark counts from (default: timestamps.build_date())."""
     formats = tuple(f for f in FORMATS if f in (formats or config.formats))
     if not formats:
         raise CitebriefError("no output format selected")
@@ -125,14 +132,16 @@ def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] =
     out_dir = config.path(config.out)
     ensure_dir(out_dir, _shown_out(out_dir))
     ensure_dir(cache_mod.cache_dir(out_dir), _shown_out(cache_mod.cache_dir(out_dir)))
-    return _Compile(config, formats, out_dir, lint=lint, force=force, quiet=quiet, echo=echo).run(jobs, linted)
+    return _Compile(config, formats, out_dir, lint=lint, force=force, quiet=quiet, echo=echo,
+                    today=today or build_date()).run(jobs, linted)
 
 
 class _Compile:
     def __init__(self, config: Config, formats: tuple[str, ...], out_dir: Path, *, lint: bool, force: bool,
-                 quiet: bool, echo: Echo):
+                 quiet: bool, echo: Echo, today: date):
         self.config, self.formats, self.out_dir = config, formats, out_dir
         self.lint, self.force, self.quiet, self.echo = lint, force, quiet, echo
+        self.today = today                    # the build date: the stale mark counts from it
         self.cache_dir = cache_mod.cache_dir(out_dir)
         self.bibs = BibCache()
         self.share = os.cpu_count() or 1      # processes each brief may run at once (run() divides the cores)
@@ -149,21 +158,44 @@ class _Compile:
     def run(self, jobs: list[Job], linted: LintResult | None) -> int:
         for job in jobs:
             job.key = cache_mod.brief_key(job.input.path, job.input.bibliographies, job.csl, self.config,
-                                          lint=self.lint, epoch=build_epoch(job.input.front.checked))
+                                          lint=self.lint, epoch=build_epoch(job.input.front.checked),
+                                          stale_days=self.stale_days(job))
         pending = [job for job in jobs if self.to_build(job)]
         cores = os.cpu_count() or 1
         self.share = max(1, cores // max(1, min(len(pending), cores)))   # one budget of cores, not briefs × cores
         try:
             for job in pending[:cores]:       # citeproc runs while lint reads the briefs
                 self.start(job)
-            if self.lint and pending and linted is None:
-                linted = lint_inputs([j.input for j in pending], self.config, bibs=self.bibs)
+            if pending and linted is None:   # with --no-lint too: it decides the DRAFT mark (status.py)
+                linted = self.lint_inputs([j.input for j in pending])
             if len(jobs) == 1:
                 return self.compile(jobs[0], linted)
             return self.compile_many(jobs, linted, cores)
         finally:
             for job in jobs:
                 self.finish(job)
+
+    def stale_days(self, job: Job) -> int | None:
+        return stale_age(job.input.front.checked, self.today, self.config.max_age_days)
+
+    def lint_inputs(self, inputs: list[BriefInput]) -> LintResult | None:
+        """The run's one lint. With --no-lint a brief lint cannot read is compiled anyway (as a draft)."""
+        try:
+            return lint_inputs(inputs, self.config, self.today, bibs=self.bibs)
+        except CitebriefError:
+            if self.lint:
+                raise
+            return None
+
+    def status(self, job: Job, linted: LintResult | None) -> Status:
+        """What the outputs say about the checks (status.py), from this run's lint of the brief."""
+        stale = dict(stale_days=self.stale_days(job), max_age_days=self.config.max_age_days)
+        report = linted.report_for(job.input.path) if linted is not None else None
+        if report is None:
+            return Status(linted=False, **stale)
+        errors = [f for f in report.findings if f.severity is Severity.ERROR]
+        return Status(errors=len(errors), error_rules=tuple(sorted({f.rule for f in errors})),
+                      rules=frozenset(r.name for r in active_rules(self.config)), claims=report.claims, **stale)
 
     def start(self, job: Job) -> None:
         """Read the brief's bibliographies (once per run) and start its citeproc pass."""
@@ -224,14 +256,18 @@ class _Compile:
                 return 0
             started = time.perf_counter()
             self.start(job)
+            if linted is None or linted.report_for(job.input.path) is None:
+                linted = self.lint_inputs([job.input])    # not linted with the others (built meanwhile)
             if self.lint:
                 code = self.gate(job, linted)
                 if code:
                     return code
-            elif not self.quiet:
-                self.echo(f"{job.shown}: lint gate skipped (--no-lint)", err=True)
+            status = self.status(job, linted)
+            if not self.lint and not self.quiet:
+                marked = ", outputs marked DRAFT" if status.draft else ""
+                self.echo(f"{job.shown}: lint gate skipped (--no-lint){marked}", err=True)
             prepared = prepare(job.citeproc.result(), job.input.path, job.input.root, job.shown,
-                               self.config.limitation_headings)
+                               self.config.limitation_headings, status)
             build = Build(prepared, job.shown, build_epoch(job.input.front.checked), Path(job.build_dir.name),
                           self.config.limits)
             failures = self.write(job, build, formats, targets, started)
@@ -239,16 +275,16 @@ class _Compile:
             raise failures[0]
         return 0
 
-    def gate(self, job: Job, linted: LintResult | None) -> int:
+    def gate(self, job: Job, linted: LintResult) -> int:
         """A brief with lint errors of its own (its text, the entries it cites, the files it reads) is not
         compiled (exit 1) and its findings are shown; warnings are one line."""
         from citebrief.reporters.text import render
 
-        result = (linted or lint_inputs([job.input], self.config, bibs=self.bibs)).only(job.input.path)
+        result = linted.only(job.input.path)
         if result.errors:
             self.echo(render(result), nl=False)
             self.echo(f"{job.shown}: not compiled: {_plural(result.errors, 'lint error')} "
-                      f"(fix them, or pass --no-lint)", err=True)
+                      f"(fix {'it' if result.errors == 1 else 'them'}, or pass --no-lint)", err=True)
             return EXIT_FINDINGS
         if result.warnings and not self.quiet:
             self.echo(f"{job.shown}: {_plural(result.warnings, 'lint warning')} (see citebrief lint {job.shown})",

@@ -48,12 +48,13 @@ def tool_versions() -> str:
 
 
 def brief_key(brief: Path, bibliographies: list[Path], csl: Path | None, config: Config, *, lint: bool,
-              epoch: int) -> str:
-    """Everything the outputs depend on that is known before compiling."""
+              epoch: int, stale_days: int | None = None) -> str:
+    """Everything the outputs depend on that is known before compiling (``stale_days``: the age the
+    "Stale" mark shows, so a stale brief is rebuilt once a day and not more often)."""
     settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
                 if f.name not in ("root", "source", "out", "formats")}
     parts = [tool_versions(), file_hash(brief), [_maybe_hash(b) for b in bibliographies],
-             _maybe_hash(csl), repr(sorted(settings.items())), lint, epoch]
+             _maybe_hash(csl), repr(sorted(settings.items())), lint, epoch, stale_days]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 

@@ -39,6 +39,11 @@ class Meta:
         return f"Checked on {format_date(self.checked)}" if self.checked else ""
 
 
+def paper(lang: str) -> str:
+    """The page size of the PDF and the DOCX: Letter for US English, A4 everywhere else."""
+    return "us-letter" if lang.lower() in ("en-us", "en-us-posix") else "a4"
+
+
 def read_meta(meta: dict) -> Meta:
     """The shown fields of pandoc's metadata (after citeproc) as plain text."""
     m = Meta()

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from citebrief.compile.images import copy_into
+from citebrief.compile.meta import paper
 from citebrief.compile.transform import Prepared
 from citebrief.compile.writers import TEMPLATES, Build
 from citebrief.tools import compile_typst
@@ -30,8 +31,13 @@ def _para(text: str) -> str:
 
 
 def template_args(prepared: Prepared) -> list[str]:
-    meta = prepared.meta
-    args = ["--standalone", "--template", str(TEMPLATES / "citebrief.typ")]
+    meta, status = prepared.meta, prepared.status
+    args = ["--standalone", "--template", str(TEMPLATES / "citebrief.typ"), "-V", f"cb-paper={paper(meta.lang)}"]
+    if status.draft:       # a page header and a watermark on every page
+        args += ["-V", f"cb-draft={typst_string(status.draft_banner)}"]
+    subject = meta.subtitle or ", ".join(meta.keywords)
+    if subject:            # the PDF's Subject
+        args += ["-V", f"cb-subject={typst_string(subject)}"]
     if meta.checked:
         args += ["-V", f"cb-year={meta.checked.year}", "-V", f"cb-month={meta.checked.month}",
                  "-V", f"cb-day={meta.checked.day}"]

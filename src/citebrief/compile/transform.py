@@ -1,6 +1,7 @@
 """The changes every output format shares, made in Python on the citeproc pass's JSON AST:
 
-* the title block's "Checked on <Month D, YYYY>" line and the disclaimer, at the top of the body;
+* the front block at the top of the body: the DRAFT notice (status.py), "Checked on <Month D, YYYY>"
+  with the "Stale" mark, and the disclaimer; the footer saying which checks passed, at the end;
 * each flagged ``[...]{.limitation}`` span (or ``::: limitation`` div) gets an id, a visible
   marker (L1, L2...), the Word style "Limitation" and a typst highlight;
 * the limitations section gets a list "Flagged in the text" linking back to each flagged span;
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +26,10 @@ from citebrief.ast import no_gc, stringify
 from citebrief.compile.images import Image, local_image
 from citebrief.compile.meta import Meta, read_meta, words, writer_meta
 from citebrief.compile.sanitize import safe_link, url_scheme
+from citebrief.compile.status import Status
+from citebrief.compile.typography import tie, url_inlines
 from citebrief.errors import CitebriefError
+from citebrief.parse.sentences import split_sentences
 
 HTML_FORMATS = {"html", "html5", "html4"}
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -62,6 +67,9 @@ class Prepared:
     meta: Meta
     images: list[Image]            # local images, checked (the PDF build copies them; the cache hashes them)
     flags: list[Flag]
+    status: Status                 # draft, stale, the checks that passed (decided by the compile run)
+    sections: int                  # top-level headings (the HTML gets a table of contents from 4)
+    toc_mark: str                  # raw HTML after the front block: where html.py puts the contents
     # the same AST in pieces, for writers run on parts of the body (pdf.py): the document's JSON up
     # to the first block, each top-level block's JSON and its type
     head: str = ""
@@ -82,6 +90,7 @@ class _Transformer:
         self.flags: list[Flag] = []
         self.images: dict[str, Image] = {}     # build name -> image
         self.ref_ids: set[str] = set()         # ids of the bibliography's entries (ref-<key>)
+        self.in_cite = False                   # inside a citation: no break before its year (typography.py)
 
     # blocks ---------------------------------------------------------------
     def blocks(self, blocks: list) -> list:
@@ -148,7 +157,7 @@ class _Transformer:
                 out.extend(r)
             elif r is not None:
                 out.append(r)
-        return out
+        return tie(out, self.in_cite)
 
     def inline(self, n: dict):
         t = n["t"]
@@ -158,7 +167,9 @@ class _Transformer:
         elif t == "Quoted":
             c[1] = self.inlines(c[1])
         elif t == "Cite":
+            self.in_cite, outer = True, self.in_cite
             c[1] = [self.unlink_missing(x) for x in self.inlines(c[1])]
+            self.in_cite = outer
         elif t == "Span":
             c[1] = self.inlines(c[1])
             if "limitation" in c[0][1]:
@@ -167,6 +178,12 @@ class _Transformer:
             c[1] = self.inlines(c[1])
             if not safe_link(c[2][0]):
                 return {"t": "Span", "c": [c[0], c[1]]}
+            url = c[2][0]
+            if url_scheme(url) in ("http", "https"):
+                if stringify(c[1]) == url:
+                    c[1] = url_inlines(url)          # break points before / and - only (typography.py)
+                elif "print-url" not in c[0][1]:
+                    c[0][1] = [*c[0][1], "print-url"]   # printed HTML shows where the link goes
         elif t == "Image":
             return self.image(n)
         elif t == "Note":
@@ -239,10 +256,12 @@ class _Transformer:
         items = []
         for f in self.flags:
             back = {"t": "Link", "c": [["", [], []], words(f.text), [f"#{f.ident}", "Back to the text"]]}
-            items.append([{"t": "Plain", "c": [
+            page = raw("typst", f"#cb-page(<{f.ident}>)")     # "p. 3" in the PDF, where the flag landed
+            item = {"t": "Para", "c": [             # a Para: pandoc gives a Plain the style "Compact"
                 {"t": "Span", "c": [[f"flagged-{f.number}", ["flagged-ref"], []],
                                     [{"t": "Strong", "c": [Str(f"L{f.number}")]}]]},
-                Str("\u2002"), back]}])
+                Str("\u2002"), back, page]}
+            items.append([div("", [], [item], [("custom-style", "Flagged Item")])])   # the style of each item
         heading = {"t": "Para", "c": [{"t": "Strong", "c": words("Flagged in the text")}]}
         body = [heading, {"t": "BulletList", "c": items}]
         return typst_wrap("cb-flagged-list", [div("flagged-in-the-text", ["flagged-list"], body,
@@ -262,9 +281,16 @@ LEAF_INLINES = {"Str", "Space", "SoftBreak", "LineBreak", "Math"}
 WRAPPING_INLINES = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
 
 
-def _shorten(text: str, limit: int = 160) -> str:
+def _shorten(text: str, limit: int = 320) -> str:
+    """A flag as the "Flagged in the text" list quotes it: its first sentence, whole (with "…" when
+    more follows), or, for one very long sentence, its words up to ``limit`` characters."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+    spans = split_sentences(text)
+    first = text[spans[0][0]:spans[0][1]] if spans else text
+    if len(first) <= limit:
+        return first if len(first) >= len(text.rstrip()) else first + " \u2026"
+    cut = text[: limit].rsplit(" ", 1)[0].rstrip(" ,;:\u2013\u2014-(")
+    return cut + "\u2026"
 
 
 def _meta_blocks(value) -> list:
@@ -280,16 +306,18 @@ def _meta_blocks(value) -> list:
     return [{"t": "Para", "c": words(stringify(value))}]
 
 
-def prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...]) -> Prepared:
+def prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...],
+            status: Status | None = None) -> Prepared:
     """Apply the shared changes to the citeproc AST (see the module docstring)."""
     with no_gc():
         try:
-            return _prepare(ast_bytes, brief, root, shown, limitation_headings)
+            return _prepare(ast_bytes, brief, root, shown, limitation_headings, status or Status())
         except RecursionError:
             raise CitebriefError("quotes, lists or divs are nested too deeply to compile", shown) from None
 
 
-def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...]) -> Prepared:
+def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...],
+             status: Status) -> Prepared:
     try:
         doc = json.loads(ast_bytes)
     except ValueError as exc:
@@ -301,14 +329,23 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     tr.ref_ids = set(_REF_ID.findall(ast_bytes.decode("utf-8", "replace")))
     blocks = tr.blocks(doc["blocks"])
 
-    # the front block: "Checked on ..." and the disclaimer
+    # the front block: the DRAFT notice, "Checked on ..." (and "Stale"), the disclaimer
     front = []
+    if status.draft:
+        front += typst_wrap("cb-draft", [div("draft-notice", ["draft"], [{"t": "Para", "c": words(status.draft_text)}],
+                                             [("custom-style", "Draft")])])
     if meta.checked:
-        front += typst_wrap("cb-checked", [div("", ["checked"], [{"t": "Para", "c": words(meta.checked_text)}],
+        line = tie(words(meta.checked_text))
+        if status.stale:
+            stale = {"t": "Span", "c": [["", ["stale"], [["custom-style", "Stale"]]], words(status.stale_text)]}
+            line += [{"t": "Space"}, Str("\u00b7"), {"t": "Space"}, raw("typst", "#cb-stale["), stale, raw("typst", "]")]
+        front += typst_wrap("cb-checked", [div("", ["checked"], [{"t": "Para", "c": line}],
                                                [("custom-style", "Checked")])])
     disclaimer = tr.blocks(_meta_blocks(meta_json.get("disclaimer")))
     if disclaimer:
         front += typst_wrap("cb-disclaimer", [div("", ["disclaimer"], disclaimer, [("custom-style", "Disclaimer")])])
+    toc_mark = f"<!--cb-toc-{secrets.token_hex(16)}-->"     # no brief can guess it (see html.py)
+    blocks.insert(0, raw("html", toc_mark, True))
     if front:
         blocks = typst_wrap("cb-front", [div("front-matter", ["front-matter"], front)]) + blocks
 
@@ -338,6 +375,10 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
                    len(blocks))
         blocks[end:end] = tr.flagged_list()
 
+    # the footer: which checks passed (status.py)
+    blocks += typst_wrap("cb-colophon", [div("checks", ["colophon"], [{"t": "Para", "c": words(status.footer)}],
+                                             [("custom-style", "Colophon")])])
+
     # serialised block by block (the pieces pdf.py hands to parallel writers), then joined
     del doc["blocks"]
     head = _ENCODER.encode(doc)[:-1] + ("," if doc else "") + '"blocks":['
@@ -347,6 +388,7 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     ast = (head + ",".join(blocks_json) + "]}").encode()
     html_ast = _embed_images(ast, tr.images) if tr.images else ast
     return Prepared(ast, html_ast, meta, sorted(tr.images.values(), key=lambda i: i.build_name), tr.flags,
+                    status, sum(1 for b in blocks if b["t"] == "Header" and b["c"][0] == 1), toc_mark,
                     head, blocks_json, block_types)
 
 

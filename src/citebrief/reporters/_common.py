@@ -23,12 +23,23 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def percent(part: int, whole: int) -> str:
+    """``66.7%`` for 2 of 3: one decimal (none when it is 0), and never rounded to 100% or 0% when
+    that is not exactly true, so 100% means every one and 0% none."""
+    share = round(part * 100 / whole, 1)
+    if part < whole:
+        share = min(share, 99.9)
+    if part > 0:
+        share = max(share, 0.1)
+    return f"{share:.1f}".removesuffix(".0") + "%"
+
+
 def claims_phrase(result: "LintResult") -> str:
-    """``41/43 claims cited (95%)``; the percentage is rounded down, so 100% means every claim."""
+    """``41/43 claims cited (95.3%)``."""
     if result.claims <= 0:
         return "no claims found"
-    pct = result.cited_claims * 100 // result.claims
-    return f"{result.cited_claims}/{result.claims} {'claim' if result.claims == 1 else 'claims'} cited ({pct}%)"
+    return (f"{result.cited_claims}/{result.claims} {'claim' if result.claims == 1 else 'claims'} cited "
+            f"({percent(result.cited_claims, result.claims)})")
 
 
 def problems_phrase(result: "LintResult") -> str:

@@ -40,6 +40,17 @@ class Expect:
     message: str       # a fragment the finding's message contains
 
 
+def snippet(text: str, width: int = 60) -> str:
+    """A quoted sentence on one line, cut at a word boundary (never "more tha…") when longer than ``width``."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if text[width - 1] != " " and " " in cut:     # mid-word: back to the last whole word
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def at(line: int, column: int, message: str) -> Expect:
     """A finding at line:column of the example's brief."""
     return Expect("brief", line, column, message)

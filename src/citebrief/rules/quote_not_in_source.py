@@ -6,7 +6,7 @@ white space, the first letter's case, omissions and [insertions]; nothing else).
 
 from citebrief.evidence.checks import for_context
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, at, brief
+from citebrief.rules.base import Example, Rule, at, brief, snippet
 from citebrief.rules.context import Hit
 
 SOURCE = ("sources/ice2025.txt",
@@ -14,11 +14,6 @@ SOURCE = ("sources/ice2025.txt",
           "The 287(g) program allows a state or local law enforcement entity to enter into a\n"
           "partnership with ICE, under a joint Memorandum of Agreement, in order to receive\n"
           "delegated authority for immigration enforcement within their jurisdictions.\n")
-
-
-def snippet(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def check(ctx):
@@ -32,7 +27,7 @@ def check(ctx):
         keys = ", ".join(q.sources.keys)
         key, closest = q.closest()
         hint = f"; closest in {key}: \"{closest}\"" if closest else "; nothing in it comes close"
-        yield Hit(f"{what} \"{snippet(q.text)}\" is not in the snapshot of {keys}{hint}", offset=q.offset)
+        yield Hit(f"{what} \"{snippet(q.text, 70)}\" is not in the snapshot of {keys}{hint}", offset=q.offset)
 
 
 def _ex(body: str, *fires) -> Example:

@@ -1,13 +1,8 @@
 """uncited-claim: every claim in the body carries a citation (DESIGN.md, the claim policy)."""
 
 from citebrief.findings import Severity
-from citebrief.rules.base import Example, Rule, at, brief
+from citebrief.rules.base import Example, Rule, at, brief, snippet
 from citebrief.rules.context import Hit
-
-
-def snippet(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def check(ctx):

@@ -1,0 +1,121 @@
+"""Line breaks a careful typesetter would choose, made once in the AST for all three formats.
+
+* **Ties** (a no-break space, U+00A0, instead of a space) where a break would strand a fragment:
+  after ``§``/``¶`` and before ``§`` ("8 U.S.C. § 1357(g)" never breaks), between a title number
+  and its code ("8 U.S.C."), inside dates ("June 1", "November 27, 2025"), after "Pub. L.", "No.",
+  "p."/"pp." and before a year (or "n.d.") at the end of a citation ("Carranza and Sandoval 2025").
+* **URLs shown as text** break only before a slash or a hyphen (the Chicago Manual's rule: the
+  hyphen starts the next line, so it is never read as a word broken in two). Each piece between break
+  points is kept whole: a typst ``box`` in the PDF, a ``nowrap`` span with ``<wbr>`` between pieces in
+  the HTML (``wbr`` is in the sanitizer's allow-list). The text itself is unchanged, so a URL copied
+  from the page or the PDF is the URL. (typst reads a piece like "-287g" as a minus sign and a
+  number: the template's ``cb-url`` turns it back into the hyphen it is.)
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.",
+          "Oct.", "Nov.", "Dec."}
+CODES = {"U.S.C.", "C.F.R.", "U.S.", "Stat.", "F.3d", "F.4th", "F.", "F.2d", "S.", "Ct."}
+BEFORE_NUMBER = {"Pub.", "L.", "No.", "Nos.", "p.", "pp.", "Sec.", "sec.", "Art.", "art.", "Vol.", "vol."}
+_NUMBER = re.compile(r"[(\[]?\d")
+_DAY = re.compile(r"\d{1,2},?")
+_YEAR = re.compile(r"(?:\d{4}[a-z]?|n\.d\.)[\]).,;:]*")
+_CODE_NUMBER = re.compile(r"\(?\d+\)?")        # the title number before "U.S.C."
+
+
+def _tie_here(before: str, before2: str, after: str, in_cite: bool) -> bool:
+    if before.endswith(("§", "¶")) or after.startswith(("§", "¶")):
+        return True
+    if _CODE_NUMBER.fullmatch(before) and after in CODES and after != "U.S.":
+        return True                                                 # 8 U.S.C.
+    if before in MONTHS and _NUMBER.match(after):
+        return True                                                 # June 1, June 2025
+    if _DAY.fullmatch(before) and before.endswith(",") and before2 in MONTHS and re.match(r"\d{4}", after):
+        return True                                                 # (November) 27, 2025
+    if before in BEFORE_NUMBER and (_NUMBER.match(after) or (before == "Pub." and after == "L.")):
+        return True                                                 # Pub. L. 104-208, No. 3, p. 12
+    return in_cite and bool(_YEAR.fullmatch(after))                 # Sandoval 2025, n.d.
+
+
+def tie(inlines: list, in_cite: bool = False) -> list:
+    """The inline list with the spaces above replaced by no-break spaces (merged into the words)."""
+    if not any(n["t"] == "Space" for n in inlines):
+        return inlines
+    out: list = []
+    i = 0
+    while i < len(inlines):
+        n = inlines[i]
+        if n["t"] == "Space" and out and i + 1 < len(inlines) and inlines[i + 1]["t"] == "Str":
+            after = inlines[i + 1]["c"]
+            if out[-1]["t"] == "Str":
+                tied = out[-1]["c"].split(NBSP)
+                if len(tied) > 1:
+                    before2 = tied[-2]
+                else:
+                    before2 = out[-3]["c"].rsplit(NBSP, 1)[-1] if len(out) >= 3 and out[-3]["t"] == "Str" else ""
+                if _tie_here(tied[-1], before2, after, in_cite):
+                    out[-1] = {"t": "Str", "c": out[-1]["c"] + NBSP + after}
+                    i += 2
+                    continue
+            elif _tie_here(_last_word(out[-1]), "", after, in_cite):     # "… § 1357(g)</span> 1996"
+                out.append({"t": "Str", "c": NBSP})
+                i += 1
+                continue
+        out.append(n)
+        i += 1
+    return [w for n in out for w in (_unbreakable(n) if n["t"] == "Str" and NBSP in n["c"][1:-1] else (n,))]
+
+
+def _unbreakable(node: dict) -> list:
+    """Tied words kept whole: typst would still hyphenate "Septem-ber 17" inside a tie, and a browser
+    with ``hyphens: auto`` too (the HTML's ``.nobreak`` switches that off). Not a typst ``box``: a
+    flag's highlight and underline would skip it."""
+    return [{"t": "RawInline", "c": ["typst", "#text(hyphenate: false)["]},
+            {"t": "Span", "c": [["", ["nobreak"], []], [node]]},
+            {"t": "RawInline", "c": ["typst", "]"]}]
+
+
+def _last_word(node: dict) -> str:
+    """The last word inside a wrapping inline (a span, emphasis, link...), or ""."""
+    content = node.get("c")
+    if node["t"] in ("Span", "Link"):
+        content = content[1]
+    elif node["t"] == "Quoted":
+        return ""
+    if not isinstance(content, list) or not content or not isinstance(content[-1], dict):
+        return ""
+    last = content[-1]
+    return last["c"].rsplit(NBSP, 1)[-1] if last["t"] == "Str" else _last_word(last)
+
+
+_URL_BREAK = re.compile(r"(?<=.)(?=[/\-?#&=](?!/))")     # before / - ? # & = (never inside "//")
+_SHORT = 40          # a longer piece is not kept whole: it may break anywhere rather than overflow
+
+
+def url_pieces(text: str) -> list[str]:
+    """``https://ex.org/a-b`` → ``["https://ex.org", "/a", "-b"]``: the pieces between break points."""
+    head, sep, rest = text.partition("://")
+    pieces = _URL_BREAK.split(rest) if sep else _URL_BREAK.split(text)
+    if sep:
+        pieces[0] = head + sep + pieces[0]
+    return [p for p in pieces if p]
+
+
+def url_inlines(text: str) -> list:
+    """A URL shown as a link's text, with break points only before slashes and hyphens (see above)."""
+    out: list = [{"t": "RawInline", "c": ["typst", "#cb-url["]}]
+    for i, piece in enumerate(url_pieces(text)):
+        if i:
+            out.append({"t": "RawInline", "c": ["html", "<wbr>"]})
+        text = {"t": "Str", "c": piece}
+        if len(piece) <= _SHORT:
+            out += [{"t": "RawInline", "c": ["typst", "#box["]},
+                    {"t": "Span", "c": [["", ["url-part"], []], [text]]}, {"t": "RawInline", "c": ["typst", "]"]}]
+        else:
+            out.append(text)
+    return out + [{"t": "RawInline", "c": ["typst", "]"]}]
