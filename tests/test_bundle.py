@@ -383,10 +383,13 @@ def test_cli_help_lists_bundle():
     ("Pay rose 5% in 2025", "Pay rose 5% in 2025"),           # a bare % is text, not a LaTeX comment
     ("{{U.S. Immigration and Customs Enforcement}}", "U.S. Immigration and Customs Enforcement"),
     ("Section~287(g)", "Section\u00a0287(g)"),
-    (None, None),
 ])
 def test_plain_decodes_latex_in_bibliography_values(value, shown):
-    assert bundle_mod._plain(value) == shown
+    from citebrief.bibliography import Entry
+    assert Entry("k", "misc", {"title": value}, 1).plain("title") == shown
+    if "{" not in value:      # CSL values are text: nothing is decoded
+        assert Entry("k", "webpage", {"title": value}, 1, syntax="csl").plain("title") == value
+    assert Entry("k", "misc", {}, 1).plain("title") is None
 
 
 def test_source_titles_in_the_manifest_are_decoded(proj):

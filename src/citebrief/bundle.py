@@ -36,7 +36,6 @@ from pathlib import Path
 from string import Template
 
 import click
-from pylatexenc.latex2text import LatexNodes2Text
 
 from citebrief import __version__
 from citebrief.bibliography import Entry
@@ -192,21 +191,8 @@ def _sources(info: BriefInfo) -> list[Source]:
         url = entry.get("url")
         if url is None and entry.get("doi"):
             url = "https://doi.org/" + re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", entry.get("doi"))
-        sources.append(Source(key=key, title=_plain(entry.get("title")), url=url))
+        sources.append(Source(key=key, title=entry.plain("title"), url=url))
     return sources
-
-
-_LATEX = LatexNodes2Text(math_mode="with-delimiters")
-
-
-def _plain(value: str | None) -> str | None:
-    """A BibTeX value as readers see it: LaTeX accents, escapes, dashes and protecting braces decoded
-    by pylatexenc (``{\\"U}ber`` → Über, ``\\&`` → &, ``--`` → –). A bare ``%`` stays text: as a LaTeX
-    comment it would silently cut the rest of a title."""
-    if value is None:
-        return None
-    text = _LATEX.latex_to_text(re.sub(r"(?<!\\)%", r"\\%", value))
-    return re.sub(r"[ \t\r\n]+", " ", text).strip() or None      # a no-break space (~) stays one
 
 
 def _text(value: object) -> str | None:

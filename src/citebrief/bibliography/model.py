@@ -7,6 +7,7 @@ are all read into :class:`Entry` objects with the same field names (``title``, `
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,7 @@ class Entry:
     # what one run derives from the entry and shares between rules (its snapshot: evidence/snapshots.py);
     # the engine reads each bibliography once per run, so this lives exactly as long as the run
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    syntax: str = "bibtex"          # "csl" for CSL JSON/YAML and inline references (values are not LaTeX)
 
     def get(self, name: str) -> str | None:
         """The field's value without enclosing braces, or None when absent or blank."""
@@ -63,6 +65,26 @@ class Entry:
     def date(self) -> date | None:
         """The earliest day the entry's date can mean (``2025`` → 2025-01-01), or None."""
         return parse_date(self.get("date"), self.get("year"), self.get("month"))
+
+    def written_date(self) -> str | None:
+        """The date as the entry gives it, for people: ``2025-10``, ``2025``, ``December 2025``."""
+        name = self.date_field()
+        if name is None:
+            return None
+        written = self.get(name)
+        if name == "year" and self.has("month"):
+            month = self.get("month") or ""
+            number = MONTHS.get(month.strip().rstrip(".").lower())
+            written = f"{MONTH_NAMES[number - 1] if number else month} {written}"
+        return written
+
+    def plain(self, name: str) -> str | None:
+        """A field as readers see it: BibTeX's LaTeX decoded (``{\\"U}ber`` → Über, ``\\&`` → &, ``--`` → –,
+        protecting braces gone) by pylatexenc; CSL values are text already. None when absent."""
+        value = self.get(name)
+        if value is None:
+            return None
+        return latex_to_text(value) if self.syntax == "bibtex" else " ".join(value.split()) or None
 
     def parents(self) -> list[str]:
         """Keys this entry inherits from (``crossref``, ``xdata``), as written."""
@@ -116,6 +138,19 @@ class Bibliography:
                     found.add(parent)
                     pending.append(parent)
         return found
+
+
+@functools.lru_cache(maxsize=1)
+def _latex_reader():
+    from pylatexenc.latex2text import LatexNodes2Text    # only bundle and the evidence page need it
+    return LatexNodes2Text(math_mode="with-delimiters")
+
+
+def latex_to_text(value: str) -> str | None:
+    """BibTeX's LaTeX as plain text, through pylatexenc. A bare ``%`` stays text: as a LaTeX comment it
+    would silently cut the rest of a title."""
+    text = _latex_reader().latex_to_text(re.sub(r"(?<!\\)%", r"\\%", value))
+    return re.sub(r"[ \t\r\n]+", " ", text).strip() or None      # a no-break space (~) stays one
 
 
 def nocite_keys(value: object) -> set[str]:

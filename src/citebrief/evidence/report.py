@@ -87,7 +87,7 @@ def _claim(text, line, col, keys, passage, evidence, bib) -> dict:
     wanted = set(terms(query))
     for key in keys:
         entry = bib.entries.get(key) if bib is not None else None
-        item = {"key": key, "known": entry is not None, "title": entry.get("title") if entry else None,
+        item = {"key": key, "known": entry is not None, "title": entry.plain("title") if entry else None,
                 "snapshot": None, "problem": None, "passage": None, "score": 0.0, "shared": []}
         found = lookup(entry, evidence.root) if (entry is not None and evidence) else None
         snap = found.snapshot if found else None
@@ -153,12 +153,11 @@ def _sources(claims: list[dict], bib, root: Path, today: date) -> list[dict]:
     out = []
     for key in per_key:
         entry = bib.entries.get(key) if bib is not None else None
-        item = {"key": key, "title": entry.get("title") if entry else None,
+        item = {"key": key, "title": entry.plain("title") if entry else None,
                 "url": entry.get("url") if entry else None, "claims": per_key[key], "sole_support": sole[key],
                 "date": None, "snapshot": None, "retrieved": None, "age_days": None}
         if entry is not None:
-            d = entry.date()
-            item["date"] = d.isoformat() if d else entry.get("date") or entry.get("year")
+            item["date"] = entry.written_date()
             snap = lookup(entry, root).snapshot
             retrieved = None
             if snap is not None:

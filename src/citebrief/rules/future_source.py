@@ -12,10 +12,7 @@ def check(ctx):
     when = entry.date()                  # the earliest day the date can mean: 2026 → 2026-01-01
     if when is not None and when > checked:
         name = entry.date_field()
-        written = entry.get(name)
-        if name == "year" and entry.has("month"):
-            written = f"{entry.get('month')} {written}"
-        yield Hit(f"entry {entry.key} is dated {written}, after the brief was checked "
+        yield Hit(f"entry {entry.key} is dated {entry.written_date()}, after the brief was checked "
                   f"({checked.isoformat()})", bib_line=entry.field_lines.get(name, entry.line))
 
 
