@@ -359,3 +359,22 @@ def test_unknown_key_still_gives_a_pdf_with_pandocs_mark(proj):
     html = (proj / "out" / "brief.html").read_text()
     assert "<strong>nope?</strong>" in html and 'href="#ref-nope"' not in html
     assert 'href="#ref-ice2025"' in html              # resolved citations keep their links
+
+
+def test_a_changed_snapshot_rebuilds_and_regates(proj):
+    """The cache key is known before lint runs; the snapshots lint's evidence checks read are recorded
+    after it, so adding or changing one makes the next compile lint (and gate) the brief again."""
+    (proj / "sources").mkdir()
+    (proj / "sources" / "ice2025.txt").write_text("Excerpt. The task force model returned in 2025.\n")
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write('\nICE calls the task force model "a force multiplier for the agency" [@ice2025].\n')
+    code, log = build(proj, "html")
+    assert code == 1 and "quote-not-in-source" in log.text          # the quote is not in the snapshot
+    (proj / "sources" / "ice2025.txt").write_text("Excerpt. It is a force multiplier for the agency.\n")
+    code, log = build(proj, "html")
+    assert code == 0 and "unchanged" not in log.text, log.text
+    code, log = build(proj, "html")
+    assert code == 0 and "unchanged (cached)" in log.text
+    (proj / "sources" / "ice2025.txt").write_text("Excerpt. The task force model returned in 2025.\n")
+    code, log = build(proj, "html")
+    assert code == 1 and "quote-not-in-source" in log.text           # not taken from the cache

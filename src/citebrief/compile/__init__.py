@@ -197,6 +197,19 @@ class _Compile:
         return Status(errors=len(errors), error_rules=tuple(sorted({f.rule for f in errors})),
                       rules=frozenset(r.name for r in active_rules(self.config)), claims=report.claims, **stale)
 
+    def snapshot_deps(self, job: Job, linted: LintResult | None) -> dict[str, str]:
+        """The snapshots (and places snapshots could appear) of the entries the brief cites, with their
+        hashes: what lint's evidence checks read, so a change there rebuilds the brief."""
+        from citebrief.evidence.snapshots import dependencies
+
+        report = linted.report_for(job.input.path) if linted is not None else None
+        if report is None or report.bibliography is None:
+            return {}
+        entries = report.bibliography.entries
+        paths = {p for key in dict.fromkeys(c.key for c in report.brief.citations) if key in entries
+                 for p in dependencies(entries[key], self.config)}
+        return {str(p): cache_mod.maybe_hash(p) for p in sorted(paths)}
+
     def start(self, job: Job) -> None:
         """Read the brief's bibliographies (once per run) and start its citeproc pass."""
         if job.citeproc is not None:
@@ -270,7 +283,7 @@ class _Compile:
                                self.config.limitation_headings, status)
             build = Build(prepared, job.shown, build_epoch(job.input.front.checked), Path(job.build_dir.name),
                           self.config.limits)
-            failures = self.write(job, build, formats, targets, started)
+            failures = self.write(job, build, formats, targets, started, self.snapshot_deps(job, linted))
         if failures:
             raise failures[0]
         return 0
@@ -292,12 +305,12 @@ class _Compile:
         return 0
 
     def write(self, job: Job, build: Build, formats: list[str], targets: dict[str, Path],
-              started: float) -> list[CitebriefError]:
+              started: float, deps: dict[str, str]) -> list[CitebriefError]:
         manifest_file = cache_mod.manifest_path(self.cache_dir, job.name)
         manifest = cache_mod.Manifest.load(manifest_file)
         if manifest.key != job.key:
             manifest = cache_mod.Manifest(key=job.key)
-        manifest.deps = {str(i.path): i.digest for i in build.prepared.images}
+        manifest.deps = {str(i.path): i.digest for i in build.prepared.images} | deps
         render_time = time.perf_counter() - started
         typst_time = 0.0
         if "pdf" in formats and self.share > 1:

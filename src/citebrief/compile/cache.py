@@ -32,7 +32,7 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def _maybe_hash(path: Path | None) -> str:
+def maybe_hash(path: Path | None) -> str:
     if path is None:
         return "-"
     try:
@@ -53,8 +53,8 @@ def brief_key(brief: Path, bibliographies: list[Path], csl: Path | None, config:
     "Stale" mark shows, so a stale brief is rebuilt once a day and not more often)."""
     settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
                 if f.name not in ("root", "source", "out", "formats")}
-    parts = [tool_versions(), file_hash(brief), [_maybe_hash(b) for b in bibliographies],
-             _maybe_hash(csl), repr(sorted(settings.items())), lint, epoch, stale_days]
+    parts = [tool_versions(), file_hash(brief), [maybe_hash(b) for b in bibliographies],
+             maybe_hash(csl), repr(sorted(settings.items())), lint, epoch, stale_days]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
@@ -80,9 +80,9 @@ class Manifest:
         """Is ``output`` (format ``fmt``) still what a compile with this key would write?"""
         if self.key != key or fmt not in self.outputs or not output.is_file():
             return False
-        if any(_maybe_hash(Path(p)) != h for p, h in self.deps.items()):
+        if any(maybe_hash(Path(p)) != h for p, h in self.deps.items()):
             return False
-        return _maybe_hash(output) == self.outputs[fmt]
+        return maybe_hash(output) == self.outputs[fmt]
 
 
 def manifest_path(cache_dir: Path, name: str) -> Path:

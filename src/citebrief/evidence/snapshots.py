@@ -366,6 +366,19 @@ def _keeps_snapshots(entry) -> bool:
     return entry.path is not None and Path(entry.path).suffix.lower() == ".bib" and _declares_files(Path(entry.path))
 
 
+def dependencies(entry, config) -> list[Path]:
+    """The files whose change can change what the checks say of ``entry``: its snapshot and provenance
+    when it has one, else every place one could appear (sources/<name>.<suffix>). The compile cache
+    records them, so adding, changing or removing a snapshot rebuilds the brief (and re-runs its gate)."""
+    if not keeps_snapshots(entry):
+        return []
+    found = lookup(entry, config=config)
+    if found.snapshot is not None:
+        return [found.snapshot.path, found.snapshot.path.with_suffix(".json")]
+    sources = _folder_of(entry) / SOURCES_DIR
+    return [sources / (file_name(entry.key) + suffix) for suffix in SUFFIXES]
+
+
 def _find(entry, root: Path) -> Lookup:
     folder = _folder_of(entry)
     line = entry.field_lines.get("file", entry.line)
