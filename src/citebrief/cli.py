@@ -247,3 +247,20 @@ def links_cli(paths, fmt, strict, timeout, cache_hours, allow_private):
         return result.exit_code(strict)
 
     run(command)
+
+
+# --- lsp --------------------------------------------------------------------
+
+@main.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default, and the only way).")
+@click.option("--debounce-ms", type=click.IntRange(min=0), default=300, show_default=True,
+              help="Lint this long after the last keystroke.")
+@click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Pretend today is this date.")
+def lsp_cli(stdio, debounce_ms, today):
+    """Run the language server for editors (diagnostics as you type, key completion, hover, fixes).
+
+    Needs the lsp extra: pip install 'citebrief[lsp]'. See the README for editor settings.
+    """
+    from citebrief.lsp import serve
+
+    run(lambda: serve(debounce_ms=debounce_ms, today=_today(today)))

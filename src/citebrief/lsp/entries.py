@@ -1,0 +1,170 @@
+"""Citation keys in the editor: which key the cursor is on, completing one, and showing its entry.
+
+Entry fields come from a stranger's bibliography, and an editor renders hover text as Markdown:
+every field is shown as escaped text (no links or images of its own making, so nothing is fetched
+by showing it) with control characters escaped, and only an absolute http(s) ``url`` becomes a link.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+
+from citebrief.bibliography import Bibliography, Entry
+from citebrief.errors import printable
+
+# pandoc's citation key: letters, digits, "_" and internal punctuation (:.#$%&-+?<>~/), or anything
+# but spaces and braces inside @{...}. The lookbehind keeps e-mail addresses (me@example.org) out.
+KEY_CHARS = r"[\w:.#$%&\-+?<>~/]"
+_CITATION = re.compile(rf"(?<![\w@])@(?:\{{(?P<braced>[^}}\s]+)\}}|(?P<key>\w(?:{KEY_CHARS}*\w)?))")
+_PARTIAL = re.compile(rf"(?:^|(?<=[\s\[;(\-]))@(?P<brace>\{{)?(?P<prefix>{KEY_CHARS}*)$")
+NAME_FIELDS = ("author", "editor", "organization", "institution", "publisher")
+MAX_FIELD = 300         # characters of a field shown
+MAX_PASSAGE = 800       # characters of a snapshot passage shown
+
+
+@dataclass(frozen=True)
+class KeyAt:
+    key: str
+    start: int          # offset of "@"
+    end: int            # offset just past the key (and its closing brace)
+
+
+def key_at(text: str, offset: int) -> KeyAt | None:
+    """The citation key under ``offset`` in ``text`` (on the ``@`` or anywhere in the key)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line_end = len(text) if line_end < 0 else line_end
+    for m in _CITATION.finditer(text, line_start, line_end):
+        if m.start() <= offset <= m.end():
+            return KeyAt(m.group("braced") or m.group("key"), m.start(), m.end())
+    return None
+
+
+def partial_key(text: str, offset: int) -> tuple[int, bool] | None:
+    """Where the key being typed before ``offset`` starts (right after ``@`` or ``@{``), and whether
+    it is the braced form; None when the cursor is not in a citation key."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    m = _PARTIAL.search(text, line_start, offset)
+    if m is None:
+        return None
+    return m.start("prefix"), m.group("brace") is not None
+
+
+# --- showing an entry -----------------------------------------------------------------------------
+
+def plain(value: str | None, limit: int = MAX_FIELD) -> str:
+    """A field as a reader would see it: braces and TeX escapes gone, one line, no control characters."""
+    if not value:
+        return ""
+    text = re.sub(r"\\([&%$#_{}])", r"\1", value)
+    text = text.replace("{", "").replace("}", "").replace("--", "–")
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return printable(text)
+
+
+def names(entry: Entry) -> list[str]:
+    """The entry's authors (else editors, organisation...) as written, one per person."""
+    for name in NAME_FIELDS:
+        raw = entry.fields.get(name)
+        if raw and raw.strip():
+            return [plain(n) for n in split_multiple_persons_names(raw.strip())]
+    return []
+
+
+def short_author(entry: Entry) -> str:
+    """"Jackson", "Jackson and Doe", "Jackson et al." or the organisation's name."""
+    people = []
+    for name in NAME_FIELDS:
+        raw = entry.fields.get(name)
+        if raw and raw.strip():
+            people = split_multiple_persons_names(raw.strip())
+            break
+    if not people:
+        return ""
+    last = [plain(" ".join(parse_single_name_into_parts(p).last) or p) for p in people[:2]]
+    if len(people) > 2:
+        return f"{last[0]} et al."
+    return " and ".join(last)
+
+
+def year(entry: Entry) -> str:
+    when = entry.date()
+    if when is not None:
+        return str(when.year)
+    return "n.d." if entry.undated else ""
+
+
+def detail(entry: Entry) -> str:
+    """One line for a completion item: ``Jackson (2025)``."""
+    who, when = short_author(entry), year(entry)
+    return f"{who} ({when})" if who and when else who or when
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")   # "." and "-" matter only opening a line
+
+
+def escape(text: str) -> str:
+    """Text shown literally in Markdown: no emphasis, links, images or HTML of the field's making."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _link(url: str) -> str:
+    if re.fullmatch(r"https?://[^\s<>()\[\]`\\]+", url):
+        return f"<{url}>"
+    return escape(url)
+
+
+def hover_markdown(entry: Entry, where: str, passage: tuple[str, str] | None = None) -> str:
+    """The hover for a citation: title, authors, date, URL, access date, where the entry is, and the
+    best-matching passage of its snapshot when the evidence checks found one."""
+    lines = [f"**{escape(plain(entry.get('title'))) or '(no title)'}**"]
+    who = names(entry)
+    if who:
+        lines.append("By: " + escape("; ".join(who)))
+    when = entry.get("date") or entry.get("year")
+    if when:
+        lines.append(f"Date: {escape(plain(when))}")
+    url = entry.get("url")
+    if url:
+        lines.append(f"URL: {_link(plain(url))}")
+    doi = entry.get("doi")
+    if doi:
+        lines.append(f"DOI: {escape(plain(doi))}")
+    accessed = entry.get("urldate")
+    if accessed:
+        lines.append(f"Accessed: {escape(plain(accessed))}")
+    lines.append(f"`{plain(entry.key).replace('`', '')}` in {escape(printable(where))}")
+    text = "  \n".join(lines)
+    if passage is not None:
+        passage_text, snapshot = passage
+        text += (f"\n\n---\n\nBest-matching passage of {escape(printable(snapshot))}:\n\n"
+                 f"> {escape(plain(passage_text, limit=MAX_PASSAGE))}")
+    return text
+
+
+def ranked_keys(bib: Bibliography, sentence: str, nearby: list[str], limit: int = 5) -> list[str]:
+    """Keys worth offering for an uncited sentence, best first: entries whose title, authors and
+    keywords share the most words with the sentence, then those cited nearby."""
+    words = _words(sentence)
+    scored = []
+    for key, entry in bib.entries.items():
+        about = _words(" ".join(filter(None, (entry.get("title"), entry.get("keywords"), *names(entry)))))
+        score = len(words & about)
+        near = nearby.index(key) if key in nearby else len(nearby)
+        if score or key in nearby:
+            scored.append((-score, near, key))
+    scored.sort()
+    return [key for _score, _near, key in scored[:limit]]
+
+
+_STOP = frozenset("the and for with from that this are was were has have its their which into about than "
+                  "not but all any can may will been also more most such only over after".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w{3,}", text.lower()) if w not in _STOP and not w.isdigit()}
