@@ -78,16 +78,27 @@ def make_client() -> LanguageClient:
     return client
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, client_factory=make_client))
-async def client(lsp_client: LanguageClient, tmp_path):
+# One server for the module (starting one costs a second: lsprotocol's types are a big import);
+# each test has its own project folder, so nothing one test opens concerns another.
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER, client_factory=make_client))
+async def client(lsp_client: LanguageClient, tmp_path_factory):
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path_factory.getbasetemp().as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def tmp_path(tmp_path):
+    """A brief project: pyproject.toml, manuscript/brief.md, references.bib."""
     (tmp_path / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "manuscript"\n')
     (tmp_path / "manuscript").mkdir()
     (tmp_path / "manuscript" / "brief.md").write_text(BRIEF)
     (tmp_path / "references.bib").write_text(BIB)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path.as_uri()))
-    yield
-    await lsp_client.shutdown_session()
+    return tmp_path
+
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 # --- helpers: an editor's side -------------------------------------------------------------------
@@ -177,7 +188,6 @@ def alive(client: LanguageClient) -> bool:
 
 # --- diagnostics -----------------------------------------------------------------------------------
 
-@pytest.mark.asyncio
 async def test_diagnostics_on_open_change_and_save(client: LanguageClient, tmp_path):
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
     found = await brief.diagnostics()
@@ -211,7 +221,6 @@ async def test_diagnostics_on_open_change_and_save(client: LanguageClient, tmp_p
     assert {d.code for d in after_save} == {d.code for d in found}
 
 
-@pytest.mark.asyncio
 async def test_ranges_count_utf16_units_and_crlf(client: LanguageClient, tmp_path):
     text = BRIEF.replace("ICE lists three", "ICE 😀 lists three").replace("\n", "\r\n")
     path = tmp_path / "manuscript" / "crlf.md"
@@ -224,7 +233,6 @@ async def test_ranges_count_utf16_units_and_crlf(client: LanguageClient, tmp_pat
     assert uncited.range.end.character == len(line) + 1        # up to the full stop, before \r
 
 
-@pytest.mark.asyncio
 async def test_bibliography_diagnostics_and_briefs_refreshed(client: LanguageClient, tmp_path):
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
     assert by_rule(await brief.diagnostics(), "unknown-key") == []
@@ -259,7 +267,6 @@ async def test_bibliography_diagnostics_and_briefs_refreshed(client: LanguageCli
 
 # --- completion, definition, hover --------------------------------------------------------------------
 
-@pytest.mark.asyncio
 async def test_completion_of_keys(client: LanguageClient, tmp_path):
     text = BRIEF.replace("grew fast in 2025.", "grew fast in 2025 [@d. Write me@example.org.")
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", text, "markdown")
@@ -279,7 +286,6 @@ async def test_completion_of_keys(client: LanguageClient, tmp_path):
     assert email is None or not email.items
 
 
-@pytest.mark.asyncio
 async def test_definition_and_hover(client: LanguageClient, tmp_path):
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
     await brief.diagnostics()
@@ -302,7 +308,6 @@ async def test_definition_and_hover(client: LanguageClient, tmp_path):
     assert nothing is None
 
 
-@pytest.mark.asyncio
 async def test_hover_shows_hostile_fields_as_text(client: LanguageClient, tmp_path):
     bib = BIB.replace("{County Jail Agreements and Detainer Requests}",
                       "{Read ![x](https://evil.example/pixel.png) <img src=x onerror=alert(1)> [me](javascript:x)}")
@@ -327,7 +332,6 @@ async def actions_at(client: LanguageClient, doc: Doc, needle: str) -> dict[str,
     return {a.title: a for a in result or []}
 
 
-@pytest.mark.asyncio
 async def test_code_action_flags_a_limitation(client: LanguageClient, tmp_path):
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
     actions = await actions_at(client, brief, "The 1,190 figure")
@@ -338,7 +342,6 @@ async def test_code_action_flags_a_limitation(client: LanguageClient, tmp_path):
     assert by_rule(await brief.diagnostics(), "unflagged-limitation") == []
 
 
-@pytest.mark.asyncio
 async def test_code_action_cites_the_best_matching_key(client: LanguageClient, tmp_path):
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
     actions = await actions_at(client, brief, "County jail agreements")
@@ -350,7 +353,6 @@ async def test_code_action_cites_the_best_matching_key(client: LanguageClient, t
     assert by_rule(await brief.diagnostics(), "uncited-claim") == []
 
 
-@pytest.mark.asyncio
 async def test_code_action_switches_a_rule_off_for_the_block(client: LanguageClient, tmp_path):
     brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
     actions = await actions_at(client, brief, "County jail agreements")
@@ -371,7 +373,6 @@ async def test_code_action_switches_a_rule_off_for_the_block(client: LanguageCli
 
 # --- bad input: a diagnostic or a logged message, never a crashed server ----------------------------------
 
-@pytest.mark.asyncio
 async def test_bad_input_is_a_diagnostic(client: LanguageClient, tmp_path):
     # a binary bibliography: the brief says which file, the .bib itself says why
     (tmp_path / "references.bib").write_bytes(b"@article{x,\x00\x01\x02 title = {a}}\n")
@@ -410,7 +411,6 @@ async def test_bad_input_is_a_diagnostic(client: LanguageClient, tmp_path):
     assert result is not None
 
 
-@pytest.mark.asyncio
 async def test_unrelated_json_and_yaml_get_no_diagnostics(client: LanguageClient, tmp_path):
     (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
     doc = Doc(client, tmp_path / "package.json", '{"name": "x", "version": "1.0.0"}\n', "json")
@@ -432,7 +432,6 @@ def big_brief(words: int) -> str:
     return BRIEF.replace("# Limitations", body + "\n\n# Limitations")
 
 
-@pytest.mark.asyncio
 async def test_big_brief_stays_responsive_and_stale_results_are_dropped(client: LanguageClient, tmp_path):
     big = big_brief(60_000)
     path = tmp_path / "manuscript" / "big.md"
@@ -455,7 +454,6 @@ async def test_big_brief_stays_responsive_and_stale_results_are_dropped(client: 
 
 # --- the flagship: the editor says what `citebrief lint` says -----------------------------------------
 
-@pytest.mark.asyncio
 async def test_flagship_diagnostics_match_lint(client: LanguageClient, tmp_path, monkeypatch):
     (tmp_path / "manuscript" / "brief.md").unlink()
     shutil.copy(ROOT / "manuscript" / "ice-287g.md", tmp_path / "manuscript" / "ice-287g.md")

@@ -20,7 +20,7 @@ from lsprotocol import types
 from citebrief.lsp.analysis import Analysis
 from citebrief.lsp.diagnostics import SENTENCE_RULES, diagnostic, finding_span, positions_of
 from citebrief.lsp.entries import detail, plain, ranked_keys
-from citebrief.lsp.positions import Positions, SentenceIndex, balanced, sentence_span
+from citebrief.lsp.positions import Positions, SentenceIndex, editable, sentence_span
 from citebrief.parse.brief import SUPPRESS
 from citebrief.parse.model import Brief, Unit
 
@@ -75,13 +75,13 @@ def _edit(uri: str, pos: Positions, edits: list[tuple[int, int, str]]) -> types.
 
 def _flag(uri: str, pos: Positions, brief: Brief, unit: Unit, index: int,
           diag: types.Diagnostic | None) -> types.CodeAction | None:
-    """Wrap the sentence in ``[...]{.limitation}``; None when it is flagged or exempt already, or
-    when its text opens or closes a bracket it does not also close or open (the span would break)."""
+    """Wrap the sentence in ``[...]{.limitation}``; None when it is flagged or exempt already, or when
+    its span may not be edited (positions.editable)."""
     sentence = unit.sentences[index]
     if sentence.flagged or sentence.exempt:
         return None
     a, b = sentence_span(brief, unit, index)
-    if not balanced(brief.source[a:b]):
+    if not editable(brief.source, a, b, sentence):
         return None
     return types.CodeAction(
         title=FLAG_TITLE,
@@ -94,6 +94,8 @@ def _flag(uri: str, pos: Positions, brief: Brief, unit: Unit, index: int,
 def _cite(uri: str, pos: Positions, brief: Brief, bib, unit: Unit, index: int,
           diag: types.Diagnostic) -> list[types.CodeAction]:
     a, b = sentence_span(brief, unit, index)
+    if not editable(brief.source, a, b, unit.sentences[index]):
+        return []
     at = cite_position(brief.source, a, b)
     actions = []
     for key in ranked_keys(bib, unit.sentences[index].text, _nearby_keys(brief, unit)):

@@ -15,7 +15,7 @@ import re
 
 from lsprotocol import types
 
-from citebrief.parse.model import Brief, Unit
+from citebrief.parse.model import Brief, Sentence, Unit
 
 _LSP_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -86,6 +86,9 @@ class Positions:
 # --- sentences ------------------------------------------------------------------------------
 
 _TAIL = re.compile(r"[.!?…\"”’')\]*_]*")             # closing punctuation, quotes and brackets after the last word
+_BLANK_LINE = re.compile(r"\n[ \t>]*\r?\n")
+_WORD = re.compile(r"[^\W_]+")                       # words without markup's underscores
+_MARKS = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|\[\^[^\]]*\]|\^\[[^\]]*\]|(?<![\w@])-?@\{?[\w:.#$%&\-+?<>~/]+\}?")
 _LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,9}[.)])?[ \t]*")
 
 
@@ -109,7 +112,28 @@ def sentence_span(brief: Brief, unit: Unit, index: int) -> tuple[int, int]:
     if end - start > 4 * len(sentences[index].text) + 400 or end <= start:
         line_end = source.find("\n", start)
         end = len(source) if line_end < 0 else line_end
+    paragraph_break = _BLANK_LINE.search(source, start, end)     # no sentence runs past its paragraph
+    if paragraph_break:
+        end = _trim(source, start, paragraph_break.start())
     return start, end
+
+
+def editable(source: str, start: int, end: int, sentence: Sentence) -> bool:
+    """May an edit wrap ``source[start:end]`` or cite at its end? Only when the span is plainly the
+    sentence (it starts with the sentence's first words and ends with its last one, citations and
+    footnote marks aside), ends on word boundaries outside code and math, and holds whole brackets,
+    parentheses, code spans and math. A sentence the parser had to place by guesswork is underlined
+    where its finding is, but never rewritten."""
+    text = source[start:end]
+    said = _WORD.findall(_MARKS.sub(" ", sentence.text))
+    found = _WORD.findall(_MARKS.sub(" ", text))
+    if not said or found[:3] != said[:3] or found[-1:] != said[-1:]:
+        return False
+    before = source[start - 1] if start > 0 else " "
+    after = source[end] if end < len(source) else " "
+    if before.isalnum() or after.isalnum() or before in "`$\\" or after in "`$":
+        return False
+    return balanced(text)
 
 
 def _trim(source: str, start: int, end: int) -> int:
@@ -127,22 +151,24 @@ def _trim(source: str, start: int, end: int) -> int:
 
 
 def balanced(text: str) -> bool:
-    """True when every ``[`` in ``text`` is closed within it and no ``]`` closes one opened before it,
-    so wrapping the text in ``[...]{.limitation}`` keeps the Markdown intact."""
-    depth = 0
+    """True when ``text`` closes every bracket and parenthesis it opens and opens every one it closes,
+    and holds whole code spans and math (an even number of backticks and dollar signs): wrapping it
+    in ``[...]{.limitation}`` then keeps the Markdown around and inside it intact."""
+    depth = {"[": 0, "(": 0}
+    closing = {"]": "[", ")": "("}
     escaped = False
     for ch in text:
         if escaped:
             escaped = False
         elif ch == "\\":
             escaped = True
-        elif ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth < 0:
+        elif ch in depth:
+            depth[ch] += 1
+        elif ch in closing:
+            depth[closing[ch]] -= 1
+            if depth[closing[ch]] < 0:
                 return False
-    return depth == 0
+    return not any(depth.values()) and text.count("`") % 2 == 0 and text.replace("\\$", "").count("$") % 2 == 0
 
 
 class SentenceIndex:
