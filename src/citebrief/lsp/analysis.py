@@ -19,13 +19,15 @@ from datetime import date
 from pathlib import Path
 
 from citebrief.bibliography import (BIBTEX, MAX_BYTES, READERS, BibCache, BibFile, Bibliography,
-                                    load_bibliography)
+                                    bibliography_paths, load_bibliography)
 from citebrief.bibliography.bibtex import load_bibtex
 from citebrief.config import Config, load_config
 from citebrief.engine import BriefInput, BriefReport, collect_targets, display_path, lint_inputs, read_input
 from citebrief.errors import CitebriefError
 from citebrief.findings import Finding
-from citebrief.parse.source import BOM
+from citebrief.frontmatter import read_front_matter
+from citebrief.parse.source import BOM, read_text
+from citebrief.project import confine, project_root
 
 BIBLIOGRAPHY_SUFFIXES = frozenset(BIBTEX | set(READERS))
 BRIEF_SUFFIXES = frozenset({".md", ".markdown"})
@@ -231,9 +233,15 @@ def _files_of(reports: list[BriefReport]) -> dict[str, Path]:
 
 
 def bibliography_of(path: Path, buffers: Buffers, store: BibStore) -> Bibliography | None:
-    """The bibliography the brief's current text names, without linting it (completion, hover)."""
+    """The bibliography the brief's current front matter names, without linting it (completion,
+    hover): ``read_input``'s steps but the nesting check over the body, which a key lookup does not
+    need and which would cost a 100,000-word brief a tenth of a second per keystroke."""
     config = load_config(path.parent)
+    shown = display_path(path)
+    root = project_root(config.root, path)
+    confine(path, root, "brief", shown)
     text = buffers.texts.get(path)
-    inp = read_input(path, display_path(path), config, text=text)
-    cache = _RunCache(store, buffers)
-    return cache.for_brief(inp.bibliographies, display_path, inp.front, inp.path, inp.shown)
+    source = read_text(path, shown, config.max_input_bytes) if text is None else text
+    front = read_front_matter(source[1:] if source.startswith(BOM) else source, shown)
+    paths = bibliography_paths(front, path, shown, config, root)
+    return _RunCache(store, buffers).for_brief(paths, display_path, front, path, shown)

@@ -7,6 +7,7 @@ hover simply has no passage; nothing else in the server depends on them.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -16,6 +17,16 @@ from citebrief.project import project_root
 log = logging.getLogger(__name__)
 
 
+@functools.cache
+def _evidence():
+    """(SnapshotError, lookup) from the evidence checks, or None when they are not installed."""
+    try:
+        from citebrief.evidence.snapshots import SnapshotError, lookup
+    except ImportError:
+        return None
+    return SnapshotError, lookup
+
+
 def best_passage(claim: str, entry: Entry, config_root: Path) -> tuple[str, str] | None:
     """(passage, snapshot as shown) of ``entry``'s snapshot that best matches ``claim``; None when
     there are no evidence checks, no snapshot, or no passage shares a word with the claim.
@@ -23,10 +34,10 @@ def best_passage(claim: str, entry: Entry, config_root: Path) -> tuple[str, str]
     Uses ``citebrief.evidence.snapshots.lookup(entry, root)`` → ``.snapshot`` (``.shown``,
     ``.passages.best(query, k)`` → ``[(Passage(.text), score)]``), the API ``citebrief evidence``
     ranks passages with."""
-    try:
-        from citebrief.evidence.snapshots import SnapshotError, lookup
-    except ImportError:
+    api = _evidence()
+    if api is None:
         return None
+    SnapshotError, lookup = api
     root = project_root(config_root, entry.path)
     try:
         snapshot = lookup(entry, root).snapshot

@@ -60,6 +60,8 @@ class CitebriefServer(LanguageServer):
         self.timers: dict[Path, asyncio.TimerHandle] = {}
         self.running: dict[Path, asyncio.Future] = {}
         self.again: set[Path] = set()
+        self._positions: dict[Path, Positions] = {}
+        self._rows: tuple[tuple, list[tuple[str, str, str]]] | None = None   # completion_rows' last answer
 
     # --- documents ---------------------------------------------------------------------------
     def text(self, path: Path) -> str | None:
@@ -88,6 +90,13 @@ class CitebriefServer(LanguageServer):
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return data.decode("latin-1")
+
+    def positions(self, path: Path, text: str) -> Positions:
+        """The positions of an open document's text, kept while the text is the same."""
+        kept = self._positions.get(path)
+        if kept is None or kept.text is not text or kept.encoding != self.encoding:
+            kept = self._positions[path] = Positions(text, self.encoding)
+        return kept
 
     @property
     def encoding(self) -> str:
@@ -184,6 +193,7 @@ class CitebriefServer(LanguageServer):
         self.languages.pop(path, None)
         self.dirty.discard(path)
         self.analyses.pop(path, None)
+        self._positions.pop(path, None)
         before = self.shown.pop(path, {})
         for other in dict.fromkeys([path, *before]):
             self.send(other)
@@ -199,6 +209,16 @@ class CitebriefServer(LanguageServer):
         except CitebriefError:
             analysis = self.analyses.get(path)
             return analysis.report.bibliography if analysis and analysis.report else None
+
+    def completion_rows(self, bib) -> list[tuple[str, str, str]]:
+        """(key, "Author (year)", title) of every entry, sorted; kept while the bibliography's files
+        are the same objects (the store hands out the same parsed file until it changes)."""
+        files = tuple(bib.files)
+        if self._rows is None or len(self._rows[0]) != len(files) or \
+                any(a is not b for a, b in zip(self._rows[0], files)):
+            rows = [(key, detail(entry), plain(entry.get("title"))) for key, entry in sorted(bib.entries.items())]
+            self._rows = (files, rows)
+        return self._rows[1]
 
     def current(self, path: Path) -> Analysis | None:
         """The last lint of ``path`` if it read the editor's current text (else offsets have moved)."""
@@ -290,7 +310,7 @@ def make_server(*, debounce: float = DEBOUNCE, today: date | None = None) -> Cit
         text = ls.text(path) if path else None
         if text is None or not is_brief(path, ls.languages.get(path)):
             return None
-        pos = Positions(text, ls.encoding)
+        pos = ls.positions(path, text)
         offset = pos.offset(params.position)
         found = partial_key(text, offset)
         if found is None:
@@ -302,10 +322,10 @@ def make_server(*, debounce: float = DEBOUNCE, today: date | None = None) -> Cit
         closing = "}" if braced and not text.startswith("}", offset) else ""
         rng = pos.range(start, offset)
         items = [types.CompletionItem(
-            label=key, kind=types.CompletionItemKind.Reference, detail=detail(entry) or None,
-            documentation=types.MarkupContent(kind=types.MarkupKind.PlainText, value=plain(entry.get("title"))),
+            label=key, kind=types.CompletionItemKind.Reference, detail=about or None,
+            documentation=types.MarkupContent(kind=types.MarkupKind.PlainText, value=title),
             filter_text=key, text_edit=types.TextEdit(range=rng, new_text=key + closing))
-            for key, entry in sorted(bib.entries.items())]
+            for key, about, title in ls.completion_rows(bib)]
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
@@ -343,7 +363,7 @@ def _entry_at(ls: CitebriefServer, uri: str, position: types.Position, buffers: 
     text = buffers.texts.get(path) if path else None
     if text is None or not is_brief(path, ls.languages.get(path)):
         return None
-    at = key_at(text, Positions(text, ls.encoding).offset(position))
+    at = key_at(text, ls.positions(path, text).offset(position))
     if at is None:
         return None
     bib = ls.bibliography(path, buffers)
@@ -357,7 +377,7 @@ def _hover(ls: CitebriefServer, uri: str, position: types.Position, buffers: Buf
         return None
     at, entry, _bib, text = found
     path = path_of(uri)
-    pos = Positions(text, ls.encoding)
+    pos = ls.positions(path, text)
     claim = _claim_around(ls, path, text, at.start) or text[text.rfind("\n", 0, at.start) + 1: pos.line_end(at.start)]
     analysis = ls.analyses.get(path)
     root = analysis.config.root if analysis and analysis.config else Path.cwd()
