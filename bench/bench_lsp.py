@@ -53,7 +53,7 @@ class Editor:
     def __init__(self, client: LanguageClient):
         self.client, self.published = client, client.published
 
-    def open(self, path: Path) -> "Doc":
+    def open(self, path: Path) -> Doc:
         return Doc(self, path)
 
     async def diagnostics(self, uri: str, version: int) -> float:
@@ -118,7 +118,8 @@ async def run(args) -> int:
     doc = editor.open(flagship)
     t0 = time.perf_counter()
     await editor.diagnostics(doc.uri, 1)
-    print(f"flagship ({len(doc.text.split()):,} words): first diagnostics {time.perf_counter() - t0:.3f} s after opening")
+    print(f"flagship ({len(doc.text.split()):,} words): first diagnostics "
+          f"{time.perf_counter() - t0:.3f} s after opening")
     latencies = []
     for i in range(args.edits):
         where = doc.text.index("\n# ", doc.text.index("\n# ") + 1)

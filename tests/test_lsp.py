@@ -321,6 +321,24 @@ async def test_hover_shows_hostile_fields_as_text(client: LanguageClient, tmp_pa
     assert "\\!\\[x\\]" in text and "\\<img" in text and "URL: javascript:alert\\(1\\)" in text
 
 
+async def test_hover_shows_the_best_passage_of_the_snapshot(client: LanguageClient, tmp_path):
+    brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
+    await brief.diagnostics()
+    params = types.HoverParams(text_document=types.TextDocumentIdentifier(brief.uri), position=brief.at("@doj2024", 2))
+    assert "Best-matching passage" not in (await client.text_document_hover_async(params)).contents.value
+
+    # a snapshot saved while the brief is open is found at the next hover
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "doj2024.txt").write_text(
+        "County jails signed agreements with federal officers in twelve states.\n\n"
+        "The department counted 1,190 agreements but could not verify the figure for every county.\n\n"
+        "Detainer requests rose in the spring and fell again in the autumn of that year.\n")
+    text = (await client.text_document_hover_async(params)).contents.value
+    passage = text.split("Best-matching passage of ", 1)[1]
+    assert passage.startswith("sources/doj2024.txt") or "doj2024.txt" in passage.split(":", 1)[0]
+    assert "The department counted 1,190 agreements but could not verify the figure" in passage
+
+
 # --- code actions ------------------------------------------------------------------------------------
 
 async def actions_at(client: LanguageClient, doc: Doc, needle: str) -> dict[str, types.CodeAction]:
@@ -417,7 +435,8 @@ async def test_unrelated_json_and_yaml_get_no_diagnostics(client: LanguageClient
     assert list(await doc.diagnostics()) == []
     csl = '[{"id": "smith2020", "type": "article", "title": "A title"}]\n'
     (tmp_path / "refs.json").write_text(csl)
-    (tmp_path / "manuscript" / "csl.md").write_text(BRIEF.replace("title: Test brief", "title: x\nbibliography: ../refs.json"))
+    brief = BRIEF.replace("title: Test brief", "title: x\nbibliography: ../refs.json")
+    (tmp_path / "manuscript" / "csl.md").write_text(brief)
     refs = Doc(client, tmp_path / "refs.json", csl, "json")
     incomplete, = by_rule(await refs.diagnostics(), "incomplete-entry")
     assert incomplete.range.start.line == 0                    # the line of its "id"

@@ -163,8 +163,10 @@ def test_bib_store_keeps_a_file_until_it_changes(tmp_path):
     path = tmp_path / "r.bib"
     path.write_text("@misc{a, title = {One}}\n")
     store = BibStore()
-    first = store.load(path, "r.bib")
-    assert store.load(path, "r.bib") is first
+    first = store.load(path, "r.bib", fresh=False)
+    assert store.load(path, "r.bib", fresh=False) is first                  # parsed once
+    copy = store.load(path, "r.bib")                                         # a run's own entries
+    assert copy.entries["a"] is not first.entries["a"] and copy.entries["a"].fields is first.entries["a"].fields
     path.write_text("@misc{a, title = {One}}\n@misc{b, title = {Two}}\n")
     os.utime(path, ns=(1, 1))
     assert set(store.load(path, "r.bib").entries) == {"a", "b"}

@@ -149,7 +149,7 @@ def _disable(uri: str, pos: Positions, brief: Brief, unit: Unit, rule: str,
         a, b = previous_start + m.start(), previous_start + m.end()
         edit = (a, b, f"<!-- citebrief: disable={','.join(dict.fromkeys([*rules, rule]))} -->")
     else:
-        indent = re.match(r"[ \t]*", source[start:]).group()
+        indent = source[start:start + len(source[start:]) - len(source[start:].lstrip(" \t"))]
         edit = (start + len(indent), start + len(indent), f"<!-- citebrief: disable={rule} -->{newline}{indent}")
     return types.CodeAction(title=f"Switch off {rule} for this block", kind=types.CodeActionKind.QuickFix,
                             diagnostics=[diag], edit=_edit(uri, pos, [edit]))

@@ -12,6 +12,7 @@ in a brief costs a pandoc parse, not a re-read of a 2,000-entry ``.bib``.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from dataclasses import dataclass, field
@@ -80,13 +81,17 @@ def is_bibliography_file(path: Path) -> bool:
 
 class BibStore:
     """Parsed bibliography files kept across lint runs, keyed by the file's state: its size and
-    modification time on disk, or the unsaved text of its editor buffer. Thread-safe."""
+    modification time on disk, or the unsaved text of its editor buffer. Thread-safe.
+
+    Each run gets its own copies of the entries (``fresh``): the evidence checks remember an entry's
+    snapshot for as long as the Entry object lives (evidence/snapshots.lookup, "one run"), so a
+    snapshot saved since the last keystroke must meet a new Entry to be found."""
 
     def __init__(self):
         self._files: dict[Path, tuple[object, BibFile | CitebriefError]] = {}
         self._lock = threading.Lock()
 
-    def load(self, path: Path, shown: str, text: str | None = None) -> BibFile:
+    def load(self, path: Path, shown: str, text: str | None = None, fresh: bool = True) -> BibFile:
         path = path.resolve()
         stamp = ("buffer", hash(text)) if text is not None else _disk_stamp(path)
         with self._lock:
@@ -102,7 +107,14 @@ class BibStore:
                 self._files[path] = (stamp, result)
         if isinstance(result, CitebriefError):
             raise result
-        return result
+        return _fresh(result) if fresh else result
+
+
+def _fresh(bib: BibFile) -> BibFile:
+    """The same file with its own Entry objects (the fields themselves are shared, never changed)."""
+    clone = copy.copy(bib)
+    clone.entries = {key: copy.copy(entry) for key, entry in bib.entries.items()}
+    return clone
 
 
 def _disk_stamp(path: Path):
@@ -128,15 +140,15 @@ def _bibliography_from_text(path: Path, shown: str, text: str) -> BibFile:
 class _RunCache(BibCache):
     """The engine's per-run cache, filled from the store (and from unsaved buffers) instead of disk."""
 
-    def __init__(self, store: BibStore, buffers: Buffers):
+    def __init__(self, store: BibStore, buffers: Buffers, fresh: bool = True):
         super().__init__()
-        self._store, self._buffers = store, buffers
+        self._store, self._buffers, self._fresh = store, buffers, fresh
 
     def get(self, path: Path, shown: str) -> BibFile:
         key = path.resolve()
         bib = self.peek(key)
         if bib is None:
-            bib = self._store.load(key, shown, self._buffers.unsaved(key))
+            bib = self._store.load(key, shown, self._buffers.unsaved(key), self._fresh)
             with self._lock:                      # BibCache's own lock and table: one entry per run
                 bib = self._loaded.setdefault(key, bib)
         return bib
@@ -207,7 +219,7 @@ def analyse_bibliography(path: Path, buffers: Buffers, store: BibStore, today: d
             analysis.relevant = False
             return analysis
         inputs = []
-        for brief, brief_shown in users:
+        for brief, _shown in users:
             try:
                 inputs.append(_brief_input(brief.resolve(), config, buffers))
             except CitebriefError as exc:        # that brief's own lint reports it
@@ -232,7 +244,7 @@ def _files_of(reports: list[BriefReport]) -> dict[str, Path]:
     return files
 
 
-def bibliography_of(path: Path, buffers: Buffers, store: BibStore) -> Bibliography | None:
+def bibliography_of(path: Path, buffers: Buffers, store: BibStore, fresh: bool = True) -> Bibliography | None:
     """The bibliography the brief's current front matter names, without linting it (completion,
     hover): ``read_input``'s steps but the nesting check over the body, which a key lookup does not
     need and which would cost a 100,000-word brief a tenth of a second per keystroke."""
@@ -244,4 +256,4 @@ def bibliography_of(path: Path, buffers: Buffers, store: BibStore) -> Bibliograp
     source = read_text(path, shown, config.max_input_bytes) if text is None else text
     front = read_front_matter(source[1:] if source.startswith(BOM) else source, shown)
     paths = bibliography_paths(front, path, shown, config, root)
-    return _RunCache(store, buffers).for_brief(paths, display_path, front, path, shown)
+    return _RunCache(store, buffers, fresh).for_brief(paths, display_path, front, path, shown)

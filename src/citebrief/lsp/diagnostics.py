@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from citebrief.errors import printable
+from citebrief.errors import CitebriefError, printable
 from citebrief.findings import Finding, Severity
 from citebrief.lsp.analysis import Analysis
 from citebrief.lsp.positions import Positions, SentenceIndex, sentence_span
@@ -32,12 +32,13 @@ def positions_of(analysis: Analysis, encoding: str) -> Positions:
     return Positions(analysis.text, encoding, shift=1 if analysis.text.startswith(BOM) else 0)
 
 
-def diagnostics(analysis: Analysis, text_of: Callable[[Path], str], encoding: str) -> dict[Path, list[types.Diagnostic]]:
+def diagnostics(analysis: Analysis, text_of: Callable[[Path], str],
+                encoding: str) -> dict[Path, list[types.Diagnostic]]:
     """The diagnostics of one lint, per file they belong in (the document itself first)."""
     out: dict[Path, list[types.Diagnostic]] = {analysis.path: []}
     own = positions_of(analysis, encoding)
     if analysis.error is not None:
-        out[analysis.path].append(_error(analysis, own))
+        out[analysis.path].append(_error(analysis, analysis.error, own))
         return out
     report = analysis.report
     brief = report.brief if report is not None else None
@@ -48,11 +49,11 @@ def diagnostics(analysis: Analysis, text_of: Callable[[Path], str], encoding: st
         path = analysis.file_of(finding.path)
         if path == analysis.path:
             pos = own
+        elif path in others:
+            pos = others[path]
         else:
-            pos = others.get(path)
-            if pos is None:
-                pos = others[path] = Positions(text_of(path), encoding)
-        if path == analysis.path and brief is not None:
+            pos = others[path] = Positions(text_of(path), encoding)
+        if path == analysis.path and index is not None:
             rng = pos.range(*finding_span(finding, pos, index, citations))
         else:
             rng = pos.line_range(finding.line, finding.column)
@@ -82,10 +83,9 @@ def finding_span(finding: Finding, pos: Positions, index: SentenceIndex, citatio
     return offset, pos.line_end(offset)
 
 
-def _error(analysis: Analysis, own: Positions) -> types.Diagnostic:
+def _error(analysis: Analysis, exc: CitebriefError, own: Positions) -> types.Diagnostic:
     """Bad input as one diagnostic: at its line when it is about this document, else at the top,
     naming the file it is about."""
-    exc = analysis.error
     here = exc.path is None or analysis.file_of(exc.path) == analysis.path
     line = (exc.line or 1) if here else 1
     message = printable(exc.message) if here else str(exc)

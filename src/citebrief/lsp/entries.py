@@ -14,6 +14,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 
 from citebrief.bibliography import Bibliography, Entry
 from citebrief.errors import printable
+from citebrief.evidence.passages import Passage, PassageIndex
 
 # pandoc's citation key: letters, digits, "_" and internal punctuation (:.#$%&-+?<>~/), or anything
 # but spaces and braces inside @{...}. The lookbehind keeps e-mail addresses (me@example.org) out.
@@ -149,22 +150,12 @@ def hover_markdown(entry: Entry, where: str, passage: tuple[str, str] | None = N
 
 def ranked_keys(bib: Bibliography, sentence: str, nearby: list[str], limit: int = 5) -> list[str]:
     """Keys worth offering for an uncited sentence, best first: entries whose title, authors and
-    keywords share the most words with the sentence, then those cited nearby."""
-    words = _words(sentence)
-    scored = []
-    for key, entry in bib.entries.items():
-        about = _words(" ".join(filter(None, (entry.get("title"), entry.get("keywords"), *names(entry)))))
-        score = len(words & about)
-        near = nearby.index(key) if key in nearby else len(nearby)
-        if score or key in nearby:
-            scored.append((-score, near, key))
-    scored.sort()
-    return [key for _score, _near, key in scored[:limit]]
-
-
-_STOP = frozenset("the and for with from that this are was were has have its their which into about than "
-                  "not but all any can may will been also more most such only over after".split())
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w{3,}", text.lower()) if w not in _STOP and not w.isdigit()}
+    keywords match the sentence best (BM25, as ``citebrief evidence`` ranks passages), then those
+    cited nearby."""
+    keys = list(bib.entries)
+    about = [" ".join(filter(None, (e.get("title"), e.get("keywords"), *names(e))))
+             for e in (bib.entries[k] for k in keys)]
+    scores = PassageIndex([Passage(0, 0, text) for text in about]).scores(sentence) if keys else []
+    ranked = sorted((-score, nearby.index(key) if key in nearby else len(nearby), key)
+                    for key, score in zip(keys, scores) if score > 0 or key in nearby)
+    return [key for _score, _near, key in ranked[:limit]]

@@ -108,7 +108,7 @@ def sentence_span(brief: Brief, unit: Unit, index: int) -> tuple[int, int]:
     else:
         end = max(unit.end, start)
     end = _trim(source, start, end)
-    end = _TAIL.match(source, end).end()
+    end += len(_TAIL.match(source, end).group())  # type: ignore[union-attr]  # it matches even nothing
     if end - start > 4 * len(sentences[index].text) + 400 or end <= start:
         line_end = source.find("\n", start)
         end = len(source) if line_end < 0 else line_end

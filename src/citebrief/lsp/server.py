@@ -28,10 +28,19 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from citebrief import __version__
+from citebrief.config import load_config
 from citebrief.errors import CitebriefError, printable
 from citebrief.lsp.actions import code_actions
-from citebrief.lsp.analysis import (Analysis, BibStore, Buffers, analyse_bibliography, analyse_brief,
-                                    bibliography_of, is_bibliography_file, is_brief)
+from citebrief.lsp.analysis import (
+    Analysis,
+    BibStore,
+    Buffers,
+    analyse_bibliography,
+    analyse_brief,
+    bibliography_of,
+    is_bibliography_file,
+    is_brief,
+)
 from citebrief.lsp.diagnostics import diagnostics, positions_of
 from citebrief.lsp.entries import detail, hover_markdown, key_at, partial_key, plain
 from citebrief.lsp.evidence import best_passage
@@ -202,10 +211,10 @@ class CitebriefServer(LanguageServer):
     async def in_worker(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.requests, fn, *args)
 
-    def bibliography(self, path: Path, buffers: Buffers):
+    def bibliography(self, path: Path, buffers: Buffers, fresh: bool = True):
         """The bibliography the brief's current text names (falls back on the last lint's)."""
         try:
-            return bibliography_of(path, buffers, self.store)
+            return bibliography_of(path, buffers, self.store, fresh)
         except CitebriefError:
             analysis = self.analyses.get(path)
             return analysis.report.bibliography if analysis and analysis.report else None
@@ -308,7 +317,7 @@ def make_server(*, debounce: float = DEBOUNCE, today: date | None = None) -> Cit
     async def completion(ls: CitebriefServer, params: types.CompletionParams):
         path = path_of(params.text_document.uri)
         text = ls.text(path) if path else None
-        if text is None or not is_brief(path, ls.languages.get(path)):
+        if path is None or text is None or not is_brief(path, ls.languages.get(path)):
             return None
         pos = ls.positions(path, text)
         offset = pos.offset(params.position)
@@ -316,7 +325,7 @@ def make_server(*, debounce: float = DEBOUNCE, today: date | None = None) -> Cit
         if found is None:
             return None
         start, braced = found
-        bib = await ls.in_worker(ls.bibliography, path, ls.buffers())
+        bib = await ls.in_worker(ls.bibliography, path, ls.buffers(), False)   # the same objects: rows kept
         if bib is None:
             return types.CompletionList(is_incomplete=False, items=[])
         closing = "}" if braced and not text.startswith("}", offset) else ""
@@ -333,7 +342,7 @@ def make_server(*, debounce: float = DEBOUNCE, today: date | None = None) -> Cit
         found = await ls.in_worker(_entry_at, ls, params.text_document.uri, params.position, ls.buffers())
         if found is None:
             return None
-        entry = found[1]
+        entry = found[2]
         target = Path(entry.path).resolve()
         pos = Positions(ls.file_text(target), ls.encoding)
         return types.Location(uri=ls.uris.get(target) or target.as_uri(), range=pos.line_range(entry.line))
@@ -358,30 +367,30 @@ def make_server(*, debounce: float = DEBOUNCE, today: date | None = None) -> Cit
 
 
 def _entry_at(ls: CitebriefServer, uri: str, position: types.Position, buffers: Buffers):
-    """(key under the cursor, its entry, the bibliography, the document's text), or None."""
+    """(the brief, the key under the cursor, its entry, the brief's text), or None."""
     path = path_of(uri)
     text = buffers.texts.get(path) if path else None
-    if text is None or not is_brief(path, ls.languages.get(path)):
+    if path is None or text is None or not is_brief(path, ls.languages.get(path)):
         return None
     at = key_at(text, ls.positions(path, text).offset(position))
     if at is None:
         return None
     bib = ls.bibliography(path, buffers)
     entry = bib.entries.get(at.key) if bib is not None else None
-    return (at, entry, bib, text) if entry is not None else None
+    return (path, at, entry, text) if entry is not None else None
 
 
 def _hover(ls: CitebriefServer, uri: str, position: types.Position, buffers: Buffers) -> types.Hover | None:
     found = _entry_at(ls, uri, position, buffers)
     if found is None:
         return None
-    at, entry, _bib, text = found
-    path = path_of(uri)
+    path, at, entry, text = found
     pos = ls.positions(path, text)
-    claim = _claim_around(ls, path, text, at.start) or text[text.rfind("\n", 0, at.start) + 1: pos.line_end(at.start)]
+    line = text[text.rfind("\n", 0, at.start) + 1: pos.line_end(at.start)]
+    claim = _claim_around(ls, path, text, at.start) or line
     analysis = ls.analyses.get(path)
-    root = analysis.config.root if analysis and analysis.config else Path.cwd()
-    passage = best_passage(claim, entry, root)
+    config = analysis.config if analysis and analysis.config else load_config(path.parent)
+    passage = best_passage(claim, entry, config)
     where = f"{entry.display_path}:{entry.line}"
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                     value=hover_markdown(entry, where, passage)),
