@@ -19,8 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from citebrief.bibliography import (BIBTEX, MAX_BYTES, READERS, BibCache, BibFile, Bibliography,
-                                    bibliography_paths, load_bibliography)
+from citebrief.bibliography import (
+    BIBTEX,
+    MAX_BYTES,
+    READERS,
+    BibCache,
+    BibFile,
+    Bibliography,
+    bibliography_paths,
+    load_bibliography,
+)
 from citebrief.bibliography.bibtex import load_bibtex
 from citebrief.config import Config, load_config
 from citebrief.engine import BriefInput, BriefReport, collect_targets, display_path, lint_inputs, read_input
