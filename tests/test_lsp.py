@@ -19,20 +19,14 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from citebrief.config import load_config
 from citebrief.engine import lint_paths
+from citebrief.rules.base import EXAMPLE_BIB
 
 TODAY = "2025-12-01"
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = [sys.executable, "-m", "citebrief", "lsp", "--debounce-ms", "50", "--today", TODAY]
 PATIENCE = 120.0          # seconds before a missing answer fails the test (a hang guard, not a timing check)
 
-BIB = """@report{ice2025,
-  author = {{U.S. Immigration and Customs Enforcement}},
-  title = {Delegation of Immigration Authority Section 287(g)},
-  date = {2025},
-  url = {https://www.ice.gov/identify-and-arrest/287g},
-  urldate = {2025-11-27},
-}
-
+BIB = EXAMPLE_BIB + """
 @article{doj2024,
   author = {Jackson, R. Brooke and Doe, Jane and Roe, Richard},
   title = {County Jail Agreements and Detainer Requests},

@@ -65,7 +65,7 @@ class CitebriefServer(LanguageServer):
         self.languages: dict[Path, str] = {}
         self.dirty: set[Path] = set()                   # changed since opened or saved
         self.analyses: dict[Path, Analysis] = {}        # the last lint shown, per open document
-        self.shown: dict[Path, dict[Path, list[types.Diagnostic]]] = {}   # owner → file → diagnostics
+        self.published: dict[Path, dict[Path, list[types.Diagnostic]]] = {}   # owner → file → diagnostics
         self.timers: dict[Path, asyncio.TimerHandle] = {}
         self.running: dict[Path, asyncio.Future] = {}
         self.again: set[Path] = set()
@@ -111,7 +111,7 @@ class CitebriefServer(LanguageServer):
     def encoding(self) -> str:
         return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
 
-    def log(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+    def log_message(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=printable(message)))
 
     # --- when to lint ------------------------------------------------------------------------
@@ -129,10 +129,10 @@ class CitebriefServer(LanguageServer):
     def schedule_related(self, path: Path, delay: float) -> None:
         """The open documents whose findings depend on ``path``: the briefs using a bibliography,
         the bibliographies a brief uses."""
+        own = self.analyses.get(path)
+        uses = own.bibliography_files if own is not None else []
         for other, analysis in list(self.analyses.items()):
-            if other == path:
-                continue
-            if path in analysis.bibliography_files or other in self.analyses.get(path, _NONE).bibliography_files:
+            if other != path and (path in analysis.bibliography_files or other in uses):
                 self.schedule(other, delay)
 
     def _start(self, path: Path) -> None:
@@ -158,10 +158,10 @@ class CitebriefServer(LanguageServer):
                 return
             self.publish(path, analysis, version)
             for note in analysis.notes:
-                self.log(note)
+                self.log_message(note)
         except Exception as exc:                      # a bug must cost one lint, never the server
             log.exception("lint of %s failed", path)
-            self.log(f"citebrief: linting {path} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
+            self.log_message(f"citebrief: linting {path} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
         finally:
             self.running.pop(path, None)
             if path in self.again:
@@ -172,18 +172,18 @@ class CitebriefServer(LanguageServer):
     def publish(self, owner: Path, analysis: Analysis, version: int | None) -> None:
         self.analyses[owner] = analysis
         found = diagnostics(analysis, self.file_text, self.encoding) if analysis.relevant else {owner: []}
-        before = self.shown.get(owner, {})
-        self.shown[owner] = found
+        before = self.published.get(owner, {})
+        self.published[owner] = found
         for path in dict.fromkeys([owner, *found, *before]):
             self.send(path, version if path == owner else None)
 
     def send(self, path: Path, version: int | None = None) -> None:
         """Publish ``path``'s diagnostics: its own lint's when it is open, else the open documents'."""
-        if path in self.uris and path in self.shown:
-            found = list(self.shown[path].get(path, []))
+        if path in self.uris and path in self.published:
+            found = list(self.published[path].get(path, []))
         else:
             found, seen = [], set()
-            for owner, files in self.shown.items():
+            for owner, files in self.published.items():
                 for d in files.get(path, []) if owner != path else []:
                     ident = (d.range.start.line, d.range.start.character, d.code, d.message)
                     if ident not in seen:
@@ -203,7 +203,7 @@ class CitebriefServer(LanguageServer):
         self.dirty.discard(path)
         self.analyses.pop(path, None)
         self._positions.pop(path, None)
-        before = self.shown.pop(path, {})
+        before = self.published.pop(path, {})
         for other in dict.fromkeys([path, *before]):
             self.send(other)
 
@@ -235,13 +235,6 @@ class CitebriefServer(LanguageServer):
         if analysis is None or analysis.report is None or analysis.text != self.text(path):
             return None
         return analysis
-
-
-class _NoAnalysis:
-    bibliography_files: list[Path] = []
-
-
-_NONE = _NoAnalysis()
 
 
 def path_of(uri: str) -> Path | None:
