@@ -259,6 +259,18 @@ async def test_bibliography_diagnostics_and_briefs_refreshed(client: LanguageCli
     assert {d.code for d in left} <= {"missing-access-date", "incomplete-entry", "bib-syntax"}
 
 
+async def test_a_bibliography_changed_on_disk_re_lints_the_open_briefs(client: LanguageClient, tmp_path):
+    brief = Doc(client, tmp_path / "manuscript" / "brief.md", BRIEF, "markdown")
+    assert by_rule(await brief.diagnostics(), "unknown-key") == []
+    bib = tmp_path / "references.bib"
+    bib.write_text(BIB.replace("@article{doj2024,", "@article{doj2023,"))     # e.g. a reference manager's export
+    n = len(client.published)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=bib.as_uri(), type=types.FileChangeType.Changed)]))
+    unknown, = by_rule(await published(client, brief.uri, since=n), "unknown-key")
+    assert unknown.range == span(brief.text, "@doj2024")
+
+
 # --- completion, definition, hover --------------------------------------------------------------------
 
 async def test_completion_of_keys(client: LanguageClient, tmp_path):
