@@ -101,7 +101,7 @@ class BibStore:
 
     def load(self, path: Path, shown: str, text: str | None = None, fresh: bool = True) -> BibFile:
         path = path.resolve()
-        stamp = ("buffer", hash(text)) if text is not None else _disk_stamp(path)
+        stamp = ("buffer", text) if text is not None else _disk_stamp(path)     # the buffer's own str: no copy
         with self._lock:
             kept = self._files.get(path)
         if kept is not None and kept[0] == stamp:
