@@ -86,20 +86,22 @@ def test_every_flagship_sentence_wraps_into_a_flagged_limitation():
     config = Config(root=ROOT)
     before = lint_inputs([read_input(path, "b.md", config)], config, date(2025, 12, 1)).reports[0]
     brief, source = before.brief, before.brief.source
-    edits = []
+    edits, eligible = [], 0
     for unit in brief.units:
         for i, sentence in enumerate(unit.sentences):
             a, b = sentence_span(brief, unit, i)
-            if not (sentence.exempt or sentence.flagged) and editable(source, a, b, sentence):
-                edits.append((a, b))
-    assert len(edits) >= 45
+            if not (sentence.exempt or sentence.flagged):
+                eligible += 1
+                if editable(source, a, b, sentence):
+                    edits.append((a, b))
+    assert len(edits) >= 0.9 * eligible and eligible >= 40
     text = source
     for a, b in sorted(edits, reverse=True):
         text = text[:a] + "[" + text[a:b] + "]{.limitation}" + text[b:]
     after = lint_inputs([read_input(path, "b.md", config, text=text)], config, date(2025, 12, 1)).reports[0]
     flagged = sum(s.flagged for u in after.brief.units for s in u.sentences)
     assert flagged == sum(s.flagged for u in brief.units for s in u.sentences) + len(edits)
-    assert after.claims <= before.claims - 40
+    assert after.claims <= before.claims - 0.9 * before.claims
     assert sorted(f.rule for f in after.findings) == sorted(f.rule for f in before.findings)
 
 

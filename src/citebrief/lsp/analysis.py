@@ -13,6 +13,7 @@ in a brief costs a pandoc parse, not a re-read of a 2,000-entry ``.bib``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass, field
@@ -92,8 +93,8 @@ class BibStore:
     modification time on disk, or the unsaved text of its editor buffer. Thread-safe.
 
     Each run gets its own copies of the entries (``fresh``): the evidence checks remember an entry's
-    snapshot for as long as the Entry object lives (evidence/snapshots.lookup, "one run"), so a
-    snapshot saved since the last keystroke must meet a new Entry to be found."""
+    snapshot in its ``memo`` for as long as the Entry lives (evidence/snapshots.lookup, "one run"), so
+    a snapshot saved since the last keystroke must meet a new Entry to be found."""
 
     def __init__(self):
         self._files: dict[Path, tuple[object, BibFile | CitebriefError]] = {}
@@ -119,9 +120,10 @@ class BibStore:
 
 
 def _fresh(bib: BibFile) -> BibFile:
-    """The same file with its own Entry objects (the fields themselves are shared, never changed)."""
+    """The same file with its own Entry objects, each with an empty ``memo`` (the fields themselves
+    are shared, never changed)."""
     clone = copy.copy(bib)
-    clone.entries = {key: copy.copy(entry) for key, entry in bib.entries.items()}
+    clone.entries = {key: dataclasses.replace(entry, memo={}) for key, entry in bib.entries.items()}
     return clone
 
 

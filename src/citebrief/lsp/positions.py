@@ -88,7 +88,8 @@ class Positions:
 _TAIL = re.compile(r"[.!?…\"”’')\]*_]*")             # closing punctuation, quotes and brackets after the last word
 _BLANK_LINE = re.compile(r"\n[ \t>]*\r?\n")
 _WORD = re.compile(r"[^\W_]+")                       # words without markup's underscores
-_MARKS = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|\[\^[^\]]*\]|\^\[[^\]]*\]|(?<![\w@])-?@\{?[\w:.#$%&\-+?<>~/]+\}?")
+_MARKS = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|\[\^[^\]]*\]|\^\[[^\]]*\]|(?<![\w@])-?@\{?[\w:.#$%&\-+?<>~/]+\}?"
+                    r"|(?<=\])\{[^{}\n]*\}")      # citations, footnote marks, and span attributes ({.limitation})
 _LIST_MARKER = re.compile(r"[ \t>]*(?:[-*+]|\d{1,9}[.)])?[ \t]*")
 
 
