@@ -250,7 +250,7 @@ def links_cli(paths, fmt, strict, timeout, cache_hours, allow_private):
 
 # --- lsp --------------------------------------------------------------------
 
-@main.command("lsp")
+@main.command("lsp", short_help="Run the language server: findings in your editor as you type.")
 @click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default, and the only way).")
 @click.option("--debounce-ms", type=click.IntRange(min=0), default=300, show_default=True,
               help="Lint this long after the last keystroke.")
