@@ -5,7 +5,7 @@
     diagnostics.py  findings → diagnostics with the range of the sentence, citation or entry
     entries.py      citation keys: under the cursor, completion, the hover text
     actions.py      code actions: flag as a limitation, cite a source, switch a rule off for a block
-    evidence.py     the best passage of a source's snapshot, when the evidence checks are installed
+    evidence.py     the passage of a source's snapshot that best matches a sentence (citebrief.evidence)
     server.py       pygls: when to lint (debounced, in worker threads, stale results dropped), what to send
 
 pygls is an optional dependency (``pip install 'citebrief[lsp]'``): nothing else imports this package.
