@@ -19,7 +19,7 @@ from citebrief.engine import lint_inputs, read_input
 from citebrief.errors import CitebriefError
 from citebrief.lsp.actions import block_start, cite_position
 from citebrief.lsp.analysis import BibStore
-from citebrief.lsp.entries import hover_markdown, key_at, partial_key, ranked_keys
+from citebrief.lsp.entries import detail, hover_markdown, key_at, partial_key, ranked_keys
 from citebrief.lsp.positions import Positions, editable, sentence_span
 from citebrief.parse.brief import parse_brief
 
@@ -157,6 +157,17 @@ def test_ranked_keys_and_hover(tmp_path):
     assert ranked_keys(bib, "Texas counties signed jail agreements.", nearby=["c"]) == ["a", "c"]
     text = hover_markdown(bib.entries["a"], "r.bib:1")
     assert text.startswith("**Jail agreements in Texas counties**") and "By: Doe, Jane" in text
+
+
+def test_entries_are_shown_as_readers_see_them(tmp_path):
+    bib_path = tmp_path / "r.bib"
+    bib_path.write_text('@report{d, title = {{\\"U}ber die {Polizei} -- Teil 2}, author = {M{\\"u}ller, J{\\"o}rg and '
+                        '{Amt f{\\"u}r Statistik}}, year = 2021, month = dec}\n')
+    entry = BibStore().load(bib_path, "r.bib").entries["d"]
+    text = hover_markdown(entry, "r.bib:1")
+    assert text.startswith("**Über die Polizei – Teil 2**")
+    assert "By: Müller, Jörg; Amt für Statistik" in text and "Date: December 2021" in text
+    assert detail(entry) == "Müller and Amt für Statistik (2021)"
 
 
 # --- the bibliography store ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from lsprotocol import types
 
 from citebrief.lsp.analysis import Analysis
 from citebrief.lsp.diagnostics import SENTENCE_RULES, diagnostic, finding_span, positions_of
-from citebrief.lsp.entries import detail, plain, ranked_keys
+from citebrief.lsp.entries import detail, field_text, ranked_keys
 from citebrief.lsp.positions import Positions, SentenceIndex, editable, sentence_span
 from citebrief.parse.brief import SUPPRESS
 from citebrief.parse.model import Brief, Unit
@@ -100,7 +100,7 @@ def _cite(uri: str, pos: Positions, brief: Brief, bib, unit: Unit, index: int,
     actions = []
     for key in ranked_keys(bib, unit.sentences[index].text, _nearby_keys(brief, unit)):
         entry = bib.entries[key]
-        about = ", ".join(filter(None, (detail(entry), plain(entry.get("title"), limit=60))))
+        about = ", ".join(filter(None, (detail(entry), field_text(entry, "title", limit=60))))
         actions.append(types.CodeAction(
             title=f"Cite @{key}" + (f" ({about})" if about else ""), kind=types.CodeActionKind.QuickFix,
             diagnostics=[diag], edit=_edit(uri, pos, [(at, at, f" [@{key}]")])))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from citebrief.bibliography import Bibliography, Entry
+from citebrief.bibliography.model import latex_to_text
 from citebrief.errors import printable
 from citebrief.evidence.passages import Passage, PassageIndex
 
@@ -56,38 +57,46 @@ def partial_key(text: str, offset: int) -> tuple[int, bool] | None:
 
 # --- showing an entry -----------------------------------------------------------------------------
 
-def plain(value: str | None, limit: int = MAX_FIELD) -> str:
-    """A field as a reader would see it: braces and TeX escapes gone, one line, no control characters."""
-    if not value:
-        return ""
-    text = re.sub(r"\\([&%$#_{}])", r"\1", value)
-    text = text.replace("{", "").replace("}", "").replace("--", "–")
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return printable(text)
+def shorten(text: str | None, limit: int = MAX_FIELD) -> str:
+    """Text for one line of a hover or completion: no control characters, at most ``limit`` long."""
+    text = " ".join((text or "").split())
+    return printable(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def field_text(entry: Entry, name: str, limit: int = MAX_FIELD) -> str:
+    """A field as readers see it (``Entry.plain``: BibTeX's LaTeX decoded), on one short line."""
+    return shorten(entry.plain(name), limit)
+
+
+def _people(entry: Entry) -> list[str]:
+    """The entry's authors (else editors, organisation...) as written, one per person."""
+    for name in NAME_FIELDS:
+        if entry.get(name) is None:
+            continue
+        if entry.syntax == "bibtex":     # as written: braces keep "{U.S. Immigration and Customs Enforcement}" whole
+            return split_multiple_persons_names(entry.fields[name].strip())
+        return (entry.get(name) or "").split(" and ")
+    return []
+
+
+def _decoded(name: str, entry: Entry) -> str:
+    return shorten(latex_to_text(name) if entry.syntax == "bibtex" else name)
 
 
 def names(entry: Entry) -> list[str]:
-    """The entry's authors (else editors, organisation...) as written, one per person."""
-    for name in NAME_FIELDS:
-        raw = entry.fields.get(name)
-        if raw and raw.strip():
-            return [plain(n) for n in split_multiple_persons_names(raw.strip())]
-    return []
+    """The entry's people as readers see them, one per person."""
+    return [_decoded(n, entry) for n in _people(entry)]
 
 
 def short_author(entry: Entry) -> str:
     """"Jackson", "Jackson and Doe", "Jackson et al." or the organisation's name."""
-    people = []
-    for name in NAME_FIELDS:
-        raw = entry.fields.get(name)
-        if raw and raw.strip():
-            people = split_multiple_persons_names(raw.strip())
-            break
+    people = _people(entry)
     if not people:
         return ""
-    last = [plain(" ".join(parse_single_name_into_parts(p).last) or p) for p in people[:2]]
+    if entry.syntax == "bibtex":
+        last = [_decoded(" ".join(parse_single_name_into_parts(p).last) or p, entry) for p in people[:2]]
+    else:                                        # CSL names are "Family, Given"
+        last = [_decoded(p.split(",")[0], entry) for p in people[:2]]
     if len(people) > 2:
         return f"{last[0]} et al."
     return " and ".join(last)
@@ -123,28 +132,26 @@ def _link(url: str) -> str:
 def hover_markdown(entry: Entry, where: str, passage: tuple[str, str] | None = None) -> str:
     """The hover for a citation: title, authors, date, URL, access date, where the entry is, and the
     best-matching passage of its snapshot when the evidence checks found one."""
-    lines = [f"**{escape(plain(entry.get('title'))) or '(no title)'}**"]
+    lines = [f"**{escape(field_text(entry, 'title')) or '(no title)'}**"]
     who = names(entry)
     if who:
         lines.append("By: " + escape("; ".join(who)))
-    when = entry.get("date") or entry.get("year")
+    when = entry.written_date()
     if when:
-        lines.append(f"Date: {escape(plain(when))}")
+        lines.append(f"Date: {escape(shorten(when))}")
     url = entry.get("url")
     if url:
-        lines.append(f"URL: {_link(plain(url))}")
-    doi = entry.get("doi")
-    if doi:
-        lines.append(f"DOI: {escape(plain(doi))}")
-    accessed = entry.get("urldate")
-    if accessed:
-        lines.append(f"Accessed: {escape(plain(accessed))}")
-    lines.append(f"`{plain(entry.key).replace('`', '')}` in {escape(printable(where))}")
+        lines.append(f"URL: {_link(shorten(url))}")
+    for label, name in (("DOI", "doi"), ("Accessed", "urldate")):
+        value = entry.get(name)
+        if value:
+            lines.append(f"{label}: {escape(shorten(value))}")
+    lines.append(f"`{shorten(entry.key).replace('`', '')}` in {escape(printable(where))}")
     text = "  \n".join(lines)
     if passage is not None:
         passage_text, snapshot = passage
         text += (f"\n\n---\n\nBest-matching passage of {escape(printable(snapshot))}:\n\n"
-                 f"> {escape(plain(passage_text, limit=MAX_PASSAGE))}")
+                 f"> {escape(shorten(passage_text, limit=MAX_PASSAGE))}")
     return text
 
 
@@ -153,7 +160,7 @@ def ranked_keys(bib: Bibliography, sentence: str, nearby: list[str], limit: int 
     keywords match the sentence best (BM25, as ``citebrief evidence`` ranks passages), then those
     cited nearby."""
     keys = list(bib.entries)
-    about = [" ".join(filter(None, (e.get("title"), e.get("keywords"), *names(e))))
+    about = [" ".join(filter(None, (e.plain("title"), e.plain("keywords"), *names(e))))
              for e in (bib.entries[k] for k in keys)]
     scores = PassageIndex([Passage(0, 0, text) for text in about]).scores(sentence) if keys else []
     ranked = sorted((-score, nearby.index(key) if key in nearby else len(nearby), key)

@@ -42,7 +42,7 @@ from citebrief.lsp.analysis import (
     is_brief,
 )
 from citebrief.lsp.diagnostics import diagnostics, positions_of
-from citebrief.lsp.entries import detail, hover_markdown, key_at, partial_key, plain
+from citebrief.lsp.entries import detail, field_text, hover_markdown, key_at, partial_key
 from citebrief.lsp.evidence import best_passage
 from citebrief.lsp.positions import Positions, SentenceIndex
 
@@ -225,7 +225,7 @@ class CitebriefServer(LanguageServer):
         files = tuple(bib.files)
         if self._rows is None or len(self._rows[0]) != len(files) or \
                 any(a is not b for a, b in zip(self._rows[0], files)):
-            rows = [(key, detail(entry), plain(entry.get("title"))) for key, entry in sorted(bib.entries.items())]
+            rows = [(key, detail(entry), field_text(entry, "title")) for key, entry in sorted(bib.entries.items())]
             self._rows = (files, rows)
         return self._rows[1]
 
