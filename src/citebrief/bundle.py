@@ -20,7 +20,6 @@ import hashlib
 import html
 import io
 import json
-import math
 import os
 import re
 import shutil
@@ -39,12 +38,12 @@ import click
 
 from citebrief import __version__
 from citebrief.bibliography import Entry
-from citebrief.compile import compile_paths
 from citebrief.compile import cache as cache_mod
+from citebrief.compile import compile_paths
 from citebrief.compile.html import with_pdf_link
 from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
 from citebrief.config import FORMATS, Config
-from citebrief.engine import BriefReport, LintResult, lint_paths
+from citebrief.engine import BriefReport, lint_paths
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
 from citebrief.reporters._common import percent
 from citebrief.timestamps import FALLBACK_EPOCH, epoch_of, format_date, source_date_epoch

@@ -55,7 +55,7 @@ class Config:
         p = Path(value)
         return p if p.is_absolute() else self.root / p
 
-    def with_overrides(self, **overrides) -> "Config":
+    def with_overrides(self, **overrides) -> Config:
         """CLI flags win over the file; ``None`` and empty tuples mean "not given"."""
         given = {k: v for k, v in overrides.items() if v is not None and v != ()}
         cfg = dataclasses.replace(self, **given)

@@ -18,7 +18,6 @@ compile gate stops a brief only for its own problems.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from citebrief.frontmatter import FrontMatter
 from citebrief.parse.brief import parse_brief, read_brief
 from citebrief.parse.chunks import MIN_SPLIT_SIZE
 from citebrief.parse.model import Brief
-from citebrief.parse.source import LineIndex
+from citebrief.parse.source import CITATION, LineIndex
 from citebrief.project import confine, project_root
 from citebrief.rules import ALL_RULES
 from citebrief.rules.base import Rule
@@ -389,8 +388,6 @@ def mark_used(bib: Bibliography, cited: set[str], used: dict[int, set[str]]) -> 
                 used.setdefault(ident, set()).add(key)
 
 
-# pandoc's citation syntax, for briefs that are not being linted (their citations still count)
-_CITATION = re.compile(r"(?<![\w@])@(?:\{([^}\s]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
 
 
 def _other_citations(config: Config, inputs: list[BriefInput], bibs: BibCache) -> dict[int, set[str]]:
@@ -401,7 +398,7 @@ def _other_citations(config: Config, inputs: list[BriefInput], bibs: BibCache) -
         files = [f for f in (bibs.peek(p) for p in paths) if f is not None]   # only files this run read
         if not files:
             continue
-        cited = {a or b for a, b in _CITATION.findall(inp.source[inp.front.end:])}
+        cited = {m.group("braced") or m.group("key") for m in CITATION.finditer(inp.source, inp.front.end)}
         cited |= nocite_keys(inp.front.fields.get("nocite"))
         mark_used(Bibliography(files), cited, used)
     return used

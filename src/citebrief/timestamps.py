@@ -7,7 +7,7 @@ the brief's ``checked`` date (or ``SOURCE_DATE_EPOCH`` when set), never from the
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 FALLBACK_EPOCH = 315532800          # 1980-01-01: the earliest date a ZIP (DOCX) can hold
 
@@ -18,7 +18,7 @@ def format_date(d: date) -> str:
 
 
 def epoch_of(d: date) -> int:
-    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
 
 
 def source_date_epoch() -> int | None:
@@ -38,4 +38,4 @@ def build_epoch(checked: date | None) -> int:
 def build_date() -> date:
     """The day a build counts as made on: SOURCE_DATE_EPOCH's day when set, else today."""
     user = source_date_epoch()
-    return datetime.fromtimestamp(user, timezone.utc).date() if user is not None else date.today()
+    return datetime.fromtimestamp(user, UTC).date() if user is not None else date.today()

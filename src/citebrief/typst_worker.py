@@ -17,7 +17,7 @@ def main(argv: list[str]) -> int:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     source: bytes = sys.stdin.buffer.read()
-    import typst   # after the limit: typst's own allocations count too
+    import typst  # after the limit: typst's own allocations count too
 
     try:
         pdf = typst.compile(source, root=root, timestamp=timestamp, ignore_system_fonts=True)  # type: ignore[type-var]

@@ -70,7 +70,7 @@ def snapshot(files: Iterable[Path]) -> dict[Path, Stamp]:
 
 
 def _default_compile():
-    from citebrief.compile import compile_paths   # the compile stage: imported when first needed
+    from citebrief.compile import compile_paths  # the compile stage: imported when first needed
     return compile_paths
 
 

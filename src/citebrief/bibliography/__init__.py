@@ -17,8 +17,7 @@ from pathlib import Path
 
 from citebrief.bibliography.bibtex import load_bibtex
 from citebrief.bibliography.csl import inline_references, load_csl_json, load_csl_yaml
-from citebrief.bibliography.model import (MONTH_NAMES, MONTHS, BibFile, Bibliography, Entry, nocite_keys,
-                                          parse_date)
+from citebrief.bibliography.model import MONTH_NAMES, MONTHS, BibFile, Bibliography, Entry, nocite_keys, parse_date
 from citebrief.config import Config
 from citebrief.errors import CitebriefError
 from citebrief.frontmatter import Converter, FrontMatter
@@ -32,15 +31,22 @@ READERS = {".json": load_csl_json, ".yaml": load_csl_yaml, ".yml": load_csl_yaml
 BIBTEX = {".bib", ".bibtex", ".biblatex"}
 
 
-def load_bibliography(path: Path, display_path: str | None = None) -> BibFile:
-    """Read one bibliography file; its format comes from its extension, as in pandoc."""
+def load_bibliography(path: Path, display_path: str | None = None, *, text: str | None = None) -> BibFile:
+    """Read one bibliography file; its format comes from its extension, as in pandoc. ``text``: an
+    editor's unsaved buffer of it, held to the same limits."""
     path = Path(path)
     shown = display_path if display_path is not None else str(path)
     suffix = path.suffix.lower()
-    data = _read_bytes(path, shown)
+    if text is None:
+        text, warning = _decode(_read_bytes(path, shown))
+    else:
+        if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8")) > MAX_BYTES:
+            raise CitebriefError(f"bibliography is larger than {MAX_BYTES // (1024 * 1024)} MB", shown)
+        if "\x00" in text[:8192]:
+            raise CitebriefError("this is a binary file, not a bibliography", shown)
+        text, warning = text.removeprefix("\ufeff"), None
     if suffix not in READERS and suffix not in BIBTEX and suffix:
         raise CitebriefError(f"unsupported bibliography format {suffix!r} (use .bib, .json or .yaml)", shown)
-    text, warning = _decode(data)
     bib = READERS.get(suffix, load_bibtex)(path, shown, text)
     if warning:
         bib.warnings.append(warning)
@@ -105,18 +111,20 @@ def _shown(path: Path) -> str:
 
 
 class BibCache:
-    """Each bibliography is read once per run, however many briefs share it (thread-safe)."""
+    """Each bibliography is read once per run, however many briefs share it (thread-safe). ``loader``
+    reads one file (default: from disk; the language server reads editors' buffers and its own store)."""
 
-    def __init__(self):
+    def __init__(self, loader=None):
         self._loaded: dict[Path, BibFile] = {}
         self._lock = threading.Lock()
+        self._load = loader or load_bibliography
 
     def get(self, path: Path, shown: str) -> BibFile:
         key = path.resolve()
         with self._lock:
             bib = self._loaded.get(key)
         if bib is None:
-            bib = load_bibliography(key, shown)
+            bib = self._load(key, shown)
             with self._lock:
                 bib = self._loaded.setdefault(key, bib)
         return bib

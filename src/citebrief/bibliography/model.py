@@ -142,7 +142,7 @@ class Bibliography:
 
 @functools.lru_cache(maxsize=1)
 def _latex_reader():
-    from pylatexenc.latex2text import LatexNodes2Text    # only bundle and the evidence page need it
+    from pylatexenc.latex2text import LatexNodes2Text  # only bundle and the evidence page need it
     return LatexNodes2Text(math_mode="with-delimiters")
 
 

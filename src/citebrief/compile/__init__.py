@@ -39,8 +39,15 @@ from citebrief.compile.status import Status, stale_age
 from citebrief.compile.transform import prepare
 from citebrief.compile.writers import Build
 from citebrief.config import FORMATS, Config
-from citebrief.engine import (BriefInput, LintResult, active_rules, collect_targets, display_path, lint_inputs,
-                              read_input)
+from citebrief.engine import (
+    BriefInput,
+    LintResult,
+    active_rules,
+    collect_targets,
+    display_path,
+    lint_inputs,
+    read_input,
+)
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
 from citebrief.findings import Severity
 from citebrief.project import confine

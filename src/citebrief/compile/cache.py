@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +64,7 @@ class Manifest:
     deps: dict[str, str] = field(default_factory=dict)       # extra input (image) path -> sha256
 
     @classmethod
-    def load(cls, path: Path) -> "Manifest":
+    def load(cls, path: Path) -> Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             return cls(data["key"], dict(data["outputs"]), dict(data.get("deps", {})))

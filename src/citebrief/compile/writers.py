@@ -32,7 +32,7 @@ def pandoc_from_json(ast: bytes, args: list[str], shown: str, what: str, *, epoc
 class Build:
     """What every writer gets: the prepared AST and where and how to write it."""
 
-    prepared: "Prepared"
+    prepared: Prepared
     shown: str                     # the brief, as the user named it
     epoch: int                     # the outputs' timestamp (timestamps.py)
     folder: Path                   # private build folder: the images for typst, and nothing else it may read

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from citebrief.bibliography import (
     BIBTEX,
-    MAX_BYTES,
     READERS,
     BibCache,
     BibFile,
@@ -30,7 +29,6 @@ from citebrief.bibliography import (
     bibliography_paths,
     load_bibliography,
 )
-from citebrief.bibliography.bibtex import load_bibtex
 from citebrief.config import Config, load_config
 from citebrief.engine import BriefInput, BriefReport, collect_targets, display_path, lint_inputs, read_input
 from citebrief.errors import CitebriefError
@@ -109,7 +107,7 @@ class BibStore:
             result = kept[1]
         else:
             try:
-                result = load_bibliography(path, shown) if text is None else _bibliography_from_text(path, shown, text)
+                result = load_bibliography(path, shown, text=text)
             except CitebriefError as exc:
                 result = exc
             with self._lock:
@@ -135,33 +133,9 @@ def _disk_stamp(path: Path):
         return ("missing",)
 
 
-def _bibliography_from_text(path: Path, shown: str, text: str) -> BibFile:
-    """``load_bibliography`` for an editor's unsaved buffer (the same readers and refusals)."""
-    suffix = path.suffix.lower()
-    if suffix not in READERS and suffix not in BIBTEX and suffix:
-        raise CitebriefError(f"unsupported bibliography format {suffix!r} (use .bib, .json or .yaml)", shown)
-    if len(text) > MAX_BYTES:
-        raise CitebriefError(f"bibliography is larger than {MAX_BYTES // (1024 * 1024)} MB", shown)
-    if "\x00" in text[:8192]:
-        raise CitebriefError("this is a binary file, not a bibliography", shown)
-    return READERS.get(suffix, load_bibtex)(path, shown, text[1:] if text.startswith(BOM) else text)
-
-
-class _RunCache(BibCache):
+def _run_cache(store: BibStore, buffers: Buffers, fresh: bool = True) -> BibCache:
     """The engine's per-run cache, filled from the store (and from unsaved buffers) instead of disk."""
-
-    def __init__(self, store: BibStore, buffers: Buffers, fresh: bool = True):
-        super().__init__()
-        self._store, self._buffers, self._fresh = store, buffers, fresh
-
-    def get(self, path: Path, shown: str) -> BibFile:
-        key = path.resolve()
-        bib = self.peek(key)
-        if bib is None:
-            bib = self._store.load(key, shown, self._buffers.unsaved(key), self._fresh)
-            with self._lock:                      # BibCache's own lock and table: one entry per run
-                bib = self._loaded.setdefault(key, bib)
-        return bib
+    return BibCache(lambda path, shown: store.load(path, shown, buffers.unsaved(path), fresh))
 
 
 # --- reading a brief as the editor has it -------------------------------------------------------
@@ -180,15 +154,7 @@ def _brief_input(path: Path, config: Config, buffers: Buffers) -> BriefInput:
         else:
             if text is None or inp.source == (text[1:] if text.startswith(BOM) else text):
                 return inp
-    _refuse_binary(text, shown)
     return read_input(path, shown, config, text=text)
-
-
-def _refuse_binary(text: str, shown: str) -> None:
-    """A buffer holding NUL characters is refused as ``read_text`` refuses the saved file."""
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise CitebriefError("binary file (NUL byte), not UTF-8 text", shown, text.count("\n", 0, nul) + 1)
 
 
 # --- the two analyses ---------------------------------------------------------------------------
@@ -200,7 +166,7 @@ def analyse_brief(path: Path, buffers: Buffers, store: BibStore, today: date | N
     try:
         config = analysis.config = load_config(path.parent)
         inp = _brief_input(path, config, buffers)
-        result = lint_inputs([inp], config, today, bibs=_RunCache(store, buffers))
+        result = lint_inputs([inp], config, today, bibs=_run_cache(store, buffers))
     except CitebriefError as exc:
         analysis.error = exc
         return analysis
@@ -234,7 +200,7 @@ def analyse_bibliography(path: Path, buffers: Buffers, store: BibStore, today: d
                 inputs.append(_brief_input(brief.resolve(), config, buffers))
             except CitebriefError as exc:        # that brief's own lint reports it
                 analysis.notes.append(f"{shown}: skipped a brief that uses it: {exc}")
-        result = lint_inputs(inputs, config, today, whole_bibs=whole, bibs=_RunCache(store, buffers))
+        result = lint_inputs(inputs, config, today, whole_bibs=whole, bibs=_run_cache(store, buffers))
     except CitebriefError as exc:
         analysis.error = exc
         return analysis
@@ -266,4 +232,4 @@ def bibliography_of(path: Path, buffers: Buffers, store: BibStore, fresh: bool =
     source = read_text(path, shown, config.max_input_bytes) if text is None else text
     front = read_front_matter(source[1:] if source.startswith(BOM) else source, shown)
     paths = bibliography_paths(front, path, shown, config, root)
-    return _RunCache(store, buffers, fresh).for_brief(paths, display_path, front, path, shown)
+    return _run_cache(store, buffers, fresh).for_brief(paths, display_path, front, path, shown)

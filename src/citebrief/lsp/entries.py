@@ -16,11 +16,8 @@ from citebrief.bibliography import Bibliography, Entry
 from citebrief.bibliography.model import latex_to_text
 from citebrief.errors import printable
 from citebrief.evidence.passages import Passage, PassageIndex
+from citebrief.parse.source import CITATION, KEY_CHARS
 
-# pandoc's citation key: letters, digits, "_" and internal punctuation (:.#$%&-+?<>~/), or anything
-# but spaces and braces inside @{...}. The lookbehind keeps e-mail addresses (me@example.org) out.
-KEY_CHARS = r"[\w:.#$%&\-+?<>~/]"
-_CITATION = re.compile(rf"(?<![\w@])@(?:\{{(?P<braced>[^}}\s]+)\}}|(?P<key>\w(?:{KEY_CHARS}*\w)?))")
 _PARTIAL = re.compile(rf"(?:^|(?<=[\s\[;(\-]))@(?P<brace>\{{)?(?P<prefix>{KEY_CHARS}*)$")
 NAME_FIELDS = ("author", "editor", "organization", "institution", "publisher")
 MAX_FIELD = 300         # characters of a field shown
@@ -39,7 +36,7 @@ def key_at(text: str, offset: int) -> KeyAt | None:
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
     line_end = len(text) if line_end < 0 else line_end
-    for m in _CITATION.finditer(text, line_start, line_end):
+    for m in CITATION.finditer(text, line_start, line_end):
         if m.start() <= offset <= m.end():
             return KeyAt(m.group("braced") or m.group("key"), m.start(), m.end())
     return None

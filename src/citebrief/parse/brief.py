@@ -19,7 +19,7 @@ from citebrief.frontmatter import FrontMatter, blank_front_matter, read_front_ma
 from citebrief.parse.chunks import split_points
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, PLACEHOLDERS, TEXT_CITE, split_sentences
-from citebrief.parse.source import BOM, check_nesting, read_text
+from citebrief.parse.source import check_nesting, check_text, read_text
 from citebrief.tools import DEFAULT_LIMITS, Limits, PandocRun
 
 EXEMPT_CLASSES = frozenset({"limitation", "limitations", "nocite"})
@@ -38,10 +38,8 @@ def read_brief(path: Path, display: str, max_bytes: int | None = None, *,
     ``text``: the brief as an editor holds it, unsaved (the language server), instead of the file."""
     if text is None:
         source = read_text(path, display, max_bytes)
-    elif max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
-        raise CitebriefError(f"larger than the input limit of {max_bytes / 1e6:g} MB", display)
     else:
-        source = text[1:] if text.startswith(BOM) else text
+        source = check_text(text, display, max_bytes)
     front = read_front_matter(source, display)
     check_nesting(source, display, front.end)
     return source, front

@@ -25,7 +25,7 @@ REPORTERS: dict[str, Reporter] = {
 }
 
 
-def render(name: str, result: "LintResult", **kwargs) -> str:
+def render(name: str, result: LintResult, **kwargs) -> str:
     """Render ``result`` with the reporter called ``name`` ("text", "json", "github", "sarif")."""
     try:
         reporter = REPORTERS[name]

@@ -10,12 +10,12 @@ if TYPE_CHECKING:
     from citebrief.findings import Finding
 
 
-def sorted_findings(findings: Iterable["Finding"]) -> list["Finding"]:
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     """By path, line, column (then rule and message, so equal positions are stable too)."""
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, str(f.severity), f.message))
 
 
-def severity(finding: "Finding") -> str:
+def severity(finding: Finding) -> str:
     return str(getattr(finding.severity, "value", finding.severity))
 
 
@@ -34,7 +34,7 @@ def percent(part: int, whole: int) -> str:
     return f"{share:.1f}".removesuffix(".0") + "%"
 
 
-def claims_phrase(result: "LintResult") -> str:
+def claims_phrase(result: LintResult) -> str:
     """``41/43 claims cited (95.3%)``."""
     if result.claims <= 0:
         return "no claims found"
@@ -42,7 +42,7 @@ def claims_phrase(result: "LintResult") -> str:
             f"({percent(result.cited_claims, result.claims)})")
 
 
-def problems_phrase(result: "LintResult") -> str:
+def problems_phrase(result: LintResult) -> str:
     """``2 errors, 1 warning in 3 files`` or ``No problems in 3 files``."""
     counts = []
     if result.errors:
@@ -52,7 +52,7 @@ def problems_phrase(result: "LintResult") -> str:
     return f"{', '.join(counts) or 'No problems'} in {plural(result.files, 'file')}"
 
 
-def summary_line(result: "LintResult") -> str:
+def summary_line(result: LintResult) -> str:
     return f"{problems_phrase(result)}; {claims_phrase(result)}"
 
 

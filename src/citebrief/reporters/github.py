@@ -32,7 +32,7 @@ def command(finding) -> str:
     return f"::{name} {props}::{escape_data(finding.message)}"
 
 
-def render(result: "LintResult", *, color: bool = False) -> str:
+def render(result: LintResult, *, color: bool = False) -> str:
     lines = [command(f) for f in sorted_findings(result.findings)]
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 VERSION = 1
 
 
-def as_data(result: "LintResult") -> dict:
+def as_data(result: LintResult) -> dict:
     return {
         "version": VERSION,
         "findings": [
@@ -35,5 +35,5 @@ def as_data(result: "LintResult") -> dict:
     }
 
 
-def render(result: "LintResult", *, color: bool = False) -> str:
+def render(result: LintResult, *, color: bool = False) -> str:
     return json.dumps(as_data(result), indent=2) + "\n"

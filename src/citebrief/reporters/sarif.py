@@ -29,7 +29,7 @@ LEVELS = {"error": "error", "warning": "warning"}
 def information_uri() -> str:
     """The project's home page from its installed metadata, else its PyPI page."""
     try:
-        from importlib.metadata import PackageNotFoundError, metadata
+        from importlib.metadata import metadata
         meta = metadata("citebrief")
     except Exception:   # not installed (running from a source tree), or broken metadata
         return FALLBACK_INFORMATION_URI
@@ -77,7 +77,7 @@ def _position(value) -> int:
         return 1
 
 
-def as_data(result: "LintResult", registered: dict | None = None) -> dict:
+def as_data(result: LintResult, registered: dict | None = None) -> dict:
     if registered is None:
         from citebrief.rules import ALL_RULES
         registered = ALL_RULES
@@ -120,5 +120,5 @@ def as_data(result: "LintResult", registered: dict | None = None) -> dict:
     }
 
 
-def render(result: "LintResult", *, color: bool = False) -> str:
+def render(result: LintResult, *, color: bool = False) -> str:
     return json.dumps(as_data(result), indent=2) + "\n"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from citebrief.reporters._common import (claims_phrase, one_line, problems_phrase, severity,
-                                         sorted_findings)
+from citebrief.reporters._common import claims_phrase, one_line, problems_phrase, severity, sorted_findings
 
 if TYPE_CHECKING:
     from citebrief.engine import LintResult
@@ -21,7 +20,7 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{RESET}" if color and style else text
 
 
-def render(result: "LintResult", *, color: bool = False) -> str:
+def render(result: LintResult, *, color: bool = False) -> str:
     lines = []
     for f in sorted_findings(result.findings):
         sev = severity(f)

@@ -91,7 +91,7 @@ class Rule:
     name: str
     severity: Severity
     summary: str                                   # one line for `citebrief rules`
-    check: Callable[["LintContext"], Iterable["Hit"]]
+    check: Callable[[LintContext], Iterable[Hit]]
     passing: tuple[Example, ...] = field(default=())
     failing: tuple[Example, ...] = field(default=())
     scope: str = "brief"

@@ -36,12 +36,12 @@ class Hit:
 
 @dataclass
 class LintContext:
-    config: "Config"
+    config: Config
     today: date
-    brief: "Brief | None" = None
-    bib: "Bibliography | None" = None          # None when the brief has no bibliography at all
-    claims: list["Claim"] = field(default_factory=list)   # the brief's claims, found once by the engine
-    entry: "Entry | None" = None
+    brief: Brief | None = None
+    bib: Bibliography | None = None          # None when the brief has no bibliography at all
+    claims: list[Claim] = field(default_factory=list)   # the brief's claims, found once by the engine
+    entry: Entry | None = None
     checked: date | None = None
-    bibfile: "BibFile | None" = None
+    bibfile: BibFile | None = None
     cited_keys: frozenset[str] = frozenset()
