@@ -20,7 +20,7 @@ def timed(cmd: list[str], ok=(0,), env=None) -> float:
 def median_of(runs: int, commands: dict[str, tuple[list[str], tuple[int, ...]]]) -> dict[str, float]:
     """Interleave the commands run by run, so drifting machine load hits every side alike."""
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, (cmd, ok) in commands.items():     # one warm-up each (disk cache, pyc files)
+    for cmd, ok in commands.values():     # one warm-up each (disk cache, pyc files)
         timed(cmd, ok)
     for _ in range(runs):
         for name, (cmd, ok) in commands.items():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import re
+import threading
+import time as _time
 from datetime import date
 from pathlib import Path
 
@@ -133,10 +136,6 @@ def browse(path: Path, width: int, height: int):
 
 
 # --- a local web server for the network commands (snapshot, links): no test touches the internet
-
-import http.server
-import threading
-import time as _time
 
 
 class _Pages(http.server.BaseHTTPRequestHandler):

@@ -319,7 +319,8 @@ def test_action_links_input(action, tmp_path):
     project = tmp_path / "repo" / "briefs"
     init_project(project, echo=lambda *a, **k: None)
     bib = project / "references.bib"
-    bib.write_text(re.sub(r"url( *)= \{[^}]*\}", r"url\1= {http://127.0.0.1:9/private}", bib.read_text(encoding="utf-8")))
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(re.sub(r"url( *)= \{[^}]*\}", r"url\1= {http://127.0.0.1:9/private}", text))
     url_line = next(i for i, line in enumerate(bib.read_text().splitlines(), 1) if "127.0.0.1" in line)
     lint = run_action(action, tmp_path / "repo", tmp_path, working_directory="briefs")[-1][1]
     assert lint.returncode == 0 and "unreachable-link" not in lint.stdout       # off by default

@@ -22,7 +22,8 @@ BODY = ("Alpha is cited here [@alpha]. Beta is cited here [@beta]. Gamma is cite
 
 BIB_A = ("@misc{alpha, title = {Alpha}, author = {A. Author}, date = {2020}, url = {https://a.org},"
          " urldate = {2025-01-01}}\n@misc{beta, title = {Beta from A}, author = {B}, date = {2021}}\n")
-BIB_B = "@misc{beta, title = {Beta from B}, author = {B}, date = {2021}}\n@misc{gamma, title = {Gamma}, author = {G}, date = {2022}}\n"
+BIB_B = ("@misc{beta, title = {Beta from B}, author = {B}, date = {2021}}\n"
+         "@misc{gamma, title = {Gamma}, author = {G}, date = {2022}}\n")
 CSL_JSON = json.dumps([{"id": "alpha", "type": "book", "title": "Alpha", "author": [{"family": "A"}],
                         "issued": {"date-parts": [[2020]]}},
                        {"id": "delta", "type": "webpage", "title": "Delta", "author": [{"literal": "Desk"}],
@@ -55,7 +56,8 @@ def lint_unresolved(project, brief_name: str) -> set[str]:
     ({"refs.json": CSL_JSON}, "bibliography: refs.json"),
     ({"refs.yaml": CSL_YAML_LIST}, "bibliography: refs.yaml"),
     ({"refs.yml": CSL_YAML_REFS}, "bibliography: refs.yml"),
-    ({"a.bib": BIB_A, "refs.json": CSL_JSON, "refs.yaml": CSL_YAML_LIST}, "bibliography: [a.bib, refs.json, refs.yaml]"),
+    ({"a.bib": BIB_A, "refs.json": CSL_JSON, "refs.yaml": CSL_YAML_LIST},
+     "bibliography: [a.bib, refs.json, refs.yaml]"),
 ])
 def test_each_form_resolves_the_keys_pandoc_resolves(project, files, declared):
     for name, text in files.items():

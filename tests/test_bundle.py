@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import browse, needs_chromium
 
 import citebrief.bundle as bundle_mod
 from citebrief import __version__
@@ -22,7 +23,6 @@ from citebrief.cli import main
 from citebrief.config import Config
 from citebrief.engine import lint_paths
 from citebrief.tools import pandoc_version
-from conftest import browse, needs_chromium
 
 DATA = Path(__file__).parent / "data"
 TODAY = date(2025, 12, 1)            # brief.md checked 2025-11-27 (4 days), second.md 2025-10-15 (47 days)

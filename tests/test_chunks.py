@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from citebrief.frontmatter import read_front_matter
 from citebrief.parse import brief as brief_module
 from citebrief.parse import chunks
-from citebrief.frontmatter import read_front_matter
 
 FRONT = "---\ntitle: Long\nchecked: 2025-11-27\n---\n\n"
 

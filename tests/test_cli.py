@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import update_golden
 
 from citebrief import __version__
 from citebrief.cli import main
 from citebrief.rules import ALL_RULES
-from conftest import update_golden
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 
@@ -58,7 +58,7 @@ def test_lint_help_names_bib_paths_and_repeatable_options():
 def test_rules_lists_every_rule_with_severity():
     out = invoke("rules").output
     for name, rule in ALL_RULES.items():
-        line = next(l for l in out.splitlines() if l.startswith(name + " "))
+        line = next(ln for ln in out.splitlines() if ln.startswith(name + " "))
         assert rule.severity.value in line and rule.summary in line
 
 

@@ -3,7 +3,6 @@ output, the lint gate, the cache, sanitizing, several briefs, bad input."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import threading
@@ -13,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import without_json_ld
 
 from citebrief.cli import main
 from citebrief.compile import compile_paths
 from citebrief.config import Config
 from citebrief.errors import CitebriefError
-from conftest import without_json_ld
 
 DATA = Path(__file__).parent / "data" / "compile"
 

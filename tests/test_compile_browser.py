@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, browse, needs_chromium
 
 from citebrief.compile import compile_paths
 from citebrief.config import Config
-from conftest import CHROMIUM, CHROMIUM_ARGS, browse, needs_chromium
 
 DATA = Path(__file__).parent / "data" / "compile"
 

@@ -3,11 +3,11 @@
 from datetime import date
 
 import pytest
+from conftest import DEFAULT_BIB
 
 from citebrief.config import Config, load_config
 from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
-from conftest import DEFAULT_BIB
 
 FRONT = "---\ntitle: T\nchecked: 2025-11-27\n---\n\n"
 LIMITS = "\n\n# Limitations\n\nThe record covers one year only.\n"

@@ -14,8 +14,14 @@ from citebrief.bibliography import load_bibliography
 from citebrief.config import Config
 from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
-from citebrief.importer import (find_date, import_command, import_explainer, parse_explainer,
-                                parse_source_line, render_inline)
+from citebrief.importer import (
+    find_date,
+    import_command,
+    import_explainer,
+    parse_explainer,
+    parse_source_line,
+    render_inline,
+)
 from citebrief.tools import run_pandoc
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -36,7 +42,8 @@ def do_import(work: Path, name: str, **kw):
 
 def cite_keys(markdown: str) -> list[str]:
     """Every citation key pandoc itself reads in the brief, in order."""
-    ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x", what="reading"))
+    ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x",
+                                what="reading"))
     keys: list[str] = []
 
     def walk(node):
@@ -53,7 +60,8 @@ def cite_keys(markdown: str) -> list[str]:
 
 
 def pandoc_meta(markdown: str) -> dict:
-    return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x", what="reading"))
+    return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x",
+                                 what="reading"))
 
 
 # --- the seed ----------------------------------------------------------------

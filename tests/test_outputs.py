@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import JSON_LD
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
@@ -23,7 +24,6 @@ from citebrief.compile.html import json_ld
 from citebrief.compile.meta import Meta
 from citebrief.compile.typography import NBSP, tie, url_pieces
 from citebrief.config import Config
-from conftest import JSON_LD
 
 DATA = Path(__file__).parent / "data" / "compile"
 CHECKED = date(2025, 11, 27)

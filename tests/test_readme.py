@@ -3,8 +3,9 @@
 import re
 from pathlib import Path
 
-from citebrief.rules import ALL_RULES
 from conftest import update_golden
+
+from citebrief.rules import ALL_RULES
 
 README = Path(__file__).parent.parent / "README.md"
 

@@ -11,15 +11,15 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import update_golden
 
 import citebrief.rules
 from citebrief import __version__
 from citebrief.engine import LintResult
 from citebrief.errors import CitebriefError
 from citebrief.findings import Finding, Severity
-from citebrief.reporters import REPORTERS, github, render, sarif, text
+from citebrief.reporters import REPORTERS, github, render, sarif
 from citebrief.rules import ALL_RULES
-from conftest import update_golden
 
 GOLDEN = Path(__file__).parent / "data" / "reporters"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -217,7 +217,7 @@ def test_github_command_escapes_properties_and_data():
 
 def test_github_one_command_per_finding_then_summary():
     lines = render("github", sample()).splitlines()
-    assert [l.split(" ", 1)[0] for l in lines[:-1]] == ["::error", "::warning", "::error", "::error", "::warning"]
+    assert [ln.split(" ", 1)[0] for ln in lines[:-1]] == ["::error", "::warning", "::error", "::error", "::warning"]
     assert lines[0].startswith("::error file=manuscript/ice-287g.md,line=9,col=1,title=unflagged-limitation::")
     assert not lines[-1].startswith("::")
     assert lines[-1] == "3 errors, 2 warnings in 2 files; 41/43 claims cited (95.3%)"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import http.server
-import io
 import re
 import shutil
 import threading
@@ -20,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import without_json_ld
 
 from citebrief.cli import main
-from conftest import without_json_ld
 
 DATA = Path(__file__).parent / "data" / "compile"
 ENV_CANARY = "cb-env-canary-4f1d9a"
@@ -152,7 +151,8 @@ def test_a_file_that_is_not_an_image_is_refused(stage):
 @pytest.mark.parametrize("field", ["subtitle", "author", "title", "short-title", "keywords", "date"])
 def test_images_in_front_matter_never_reach_a_writer(stage, field):
     proj, outside, server = stage
-    compiled = attack(proj, server, brief(front=f"{field}: '![pic]({outside}/secret.png) and ![web]({server.url}/x.png)'\n"))
+    value = f"![pic]({outside}/secret.png) and ![web]({server.url}/x.png)"
+    compiled = attack(proj, server, brief(front=f"{field}: '{value}'\n"))
     assert compiled.exit_code == 0, compiled.output
 
 
@@ -354,3 +354,16 @@ def _png(payload: bytes) -> bytes:
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
             + chunk(b"tEXt", b"Comment\x00" + payload) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
             + chunk(b"IEND", b""))
+
+
+def test_an_id_cannot_become_typst_code(stage):
+    """A flagged span's id is used in citebrief's own raw typst (the flag's page number): an id written
+    to close the label and call typst functions stays an id, or is replaced."""
+    proj, outside, server = stage
+    body = (f'A claim [@ice2025]. [A flagged gap]{{id="a>)#read(\\"{outside}/secret.txt\\")#(<b" .limitation}}.\n\n'
+            '[Another gap]{#plain-id .limitation}.\n')
+    compiled = attack(proj, server, brief(body=body), formats=("--pdf",))
+    assert compiled.exit_code == 0, compiled.output
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(proj / "out" / "attack.pdf").pages)
+    assert "A flagged gap" in text and "Another gap" in text

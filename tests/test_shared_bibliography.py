@@ -22,7 +22,8 @@ GOOD = "@misc{good, title = {Good}, author = {A}, date = {2025-01}, url = {https
 OTHER = "@misc{other, title = {Other}, author = {B}, date = {2025-02}}\n"
 LATE = "@misc{late, title = {Late}, author = {C}, date = {2025-11-20}}\n"
 # what `citebrief import` adds for a new brief: placeholders, each an incomplete-entry error
-PLACEHOLDERS = "".join(f"@misc{{new{n}, note = {{placeholder: source [{n}] of x.txt, fill in}}}}\n" for n in range(1, 10))
+PLACEHOLDERS = "".join(f"@misc{{new{n}, note = {{placeholder: source [{n}] of x.txt, fill in}}}}\n"
+                       for n in range(1, 10))
 
 
 def setup(project, new_brief: bool = True):

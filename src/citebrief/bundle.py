@@ -86,8 +86,14 @@ class BriefInfo:
             return None
         return round(100 * self.lint.cited_claims / self.lint.claims, 1)
 
+    @property
+    def day(self) -> date:
+        """The checked date (a brief without one never gets this far: missing-check-date stops it)."""
+        assert self.checked is not None
+        return self.checked
+
     def file_name(self, fmt: str) -> str:
-        return f"{safe_name(self.stem)}-{self.checked.isoformat()}.{fmt}"
+        return f"{safe_name(self.stem)}-{self.day.isoformat()}.{fmt}"
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -117,7 +123,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
     stale = [i for i in infos if i.stale]
     if stale and not allow_stale:
         for info in stale:
-            echo(f"citebrief: error: {info.shown}: checked {info.checked.isoformat()}, {info.age} days ago "
+            echo(f"citebrief: error: {info.shown}: checked {info.day.isoformat()}, {info.age} days ago "
                  f"(more than max_age_days = {config.max_age_days}): stale, not bundled; re-check it and update "
                  f"`checked`, or bundle it anyway with --allow-stale", err=True)
         return EXIT_FINDINGS
@@ -137,7 +143,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
         info.sources = _sources(info)
         info.files = {fmt: info.file_name(fmt) for fmt in FORMATS}
         if info.stale and not quiet:
-            echo(f"{info.shown}: stale (checked {info.checked.isoformat()}, {info.age} days ago), "
+            echo(f"{info.shown}: stale (checked {info.day.isoformat()}, {info.age} days ago), "
                  f"bundled because of --allow-stale and marked stale", err=True)
 
     out_dir = config.path(config.out)
@@ -187,9 +193,9 @@ def _sources(info: BriefInfo) -> list[Source]:
         entry = entries.get(key)
         if entry is None:            # unknown-key is a lint error: the gate has stopped such a brief
             continue
-        url = entry.get("url")
-        if url is None and entry.get("doi"):
-            url = "https://doi.org/" + re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", entry.get("doi"))
+        url, doi = entry.get("url"), entry.get("doi")
+        if url is None and doi:
+            url = "https://doi.org/" + re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi)
         sources.append(Source(key=key, title=entry.plain("title"), url=url))
     return sources
 
@@ -255,7 +261,7 @@ def build_manifest(infos: list[BriefInfo], build: Path, bundle_name: str, config
             "source": _project_path(info.path, config),
             "title": info.title,
             "subtitle": info.subtitle,
-            "checked": info.checked.isoformat(),
+            "checked": info.day.isoformat(),
             "stale": info.stale,
             "files": dict(info.files),
             "sources": [{"key": s.key, "title": s.title, "url": s.url} for s in info.sources],
@@ -286,7 +292,7 @@ def _zip_epoch(infos: list[BriefInfo]) -> int:
     """SOURCE_DATE_EPOCH if set, else midnight UTC of the newest checked date (within ZIP's range)."""
     epoch = source_date_epoch()
     if epoch is None:
-        epoch = max(epoch_of(i.checked) for i in infos)
+        epoch = max(epoch_of(i.day) for i in infos)
     return min(max(epoch, FALLBACK_EPOCH), LAST_ZIP_EPOCH)
 
 
@@ -313,7 +319,7 @@ def reproducible_zip(folder: Path, members: list[str], prefix: str, epoch: int) 
 def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: Config, versions: dict) -> str:
     """A self-contained page (inline CSS, no scripts) listing every brief, newest check first."""
     esc = html.escape
-    ordered = sorted(infos, key=lambda i: (-i.checked.toordinal(), i.title.lower(), i.stem))
+    ordered = sorted(infos, key=lambda i: (-i.day.toordinal(), i.title.lower(), i.stem))
     items = []
     for info in ordered:
         anchor = f"brief-{info.stem}"
@@ -323,8 +329,8 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
                  f'<h2 id="{esc(anchor)}-title"><a href="{esc(main_link)}">{esc(info.title)}</a></h2>']
         if info.subtitle:
             parts.append(f'<p class="subtitle">{esc(info.subtitle)}</p>')
-        status = (f'<p class="status"><time datetime="{info.checked.isoformat()}">Checked on '
-                  f'{esc(format_date(info.checked))}</time>')
+        status = (f'<p class="status"><time datetime="{info.day.isoformat()}">Checked on '
+                  f'{esc(format_date(info.day))}</time>')
         if info.stale:
             status += (f' <strong class="stale-badge">Stale</strong><span class="stale-note">Checked {info.age} '
                        f'days before this bundle was built, more than the {config.max_age_days} days allowed: '
@@ -334,7 +340,8 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
         if coverage is None:
             cov_text = "no claims"
         else:
-            cov_text = (f'{percent(info.lint.cited_claims, info.lint.claims)} <small>({info.lint.cited_claims} of {info.lint.claims} '
+            cited, claims = info.lint.cited_claims, info.lint.claims
+            cov_text = (f'{percent(cited, claims)} <small>({cited} of {claims} '
                         f'claim{"s" if info.lint.claims != 1 else ""})</small>')
         parts.append('<dl class="facts">'
                      f'<div><dt>Sources</dt><dd>{len(info.sources)}</dd></div>'
@@ -355,7 +362,7 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
         items.append("\n".join(parts))
 
     count = len(infos)
-    dates = sorted(i.checked for i in infos)
+    dates = sorted(i.day for i in infos)
     when = (f"checked on {format_date(dates[0])}" if dates[0] == dates[-1]
             else f"checked between {format_date(dates[0])} and {format_date(dates[-1])}")
     n_stale = sum(i.stale for i in infos)

@@ -89,7 +89,8 @@ def find_pyproject(start: Path) -> Path | None:
 _TUPLE_KEYS = {"formats", "limitation_headings", "gap_phrases", "select", "ignore"}
 _KEY_ALIASES = {"limitation-headings": "limitation_headings", "gap-phrases": "gap_phrases",
                 "min-words": "min_words", "max-age-days": "max_age_days", "max-input-mb": "max_input_mb",
-                "time-limit": "time_limit", "memory-limit-mb": "memory_limit_mb", "link-cache-hours": "link_cache_hours"}
+                "time-limit": "time_limit", "memory-limit-mb": "memory_limit_mb",
+                "link-cache-hours": "link_cache_hours"}
 _NUMBER_KEYS = {"min_words": int, "max_age_days": int, "memory_limit_mb": int, "max_input_mb": float,
                 "time_limit": float, "link_cache_hours": int}
 

@@ -9,6 +9,7 @@ CSL "style" that is a symlink to ``/proc/self/environ`` would otherwise print th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -126,10 +127,8 @@ class PandocRun:
     def cancel(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired, ValueError, OSError):   # already gone
             self.proc.communicate(timeout=5)
-        except (subprocess.TimeoutExpired, ValueError, OSError):  # pragma: no cover - already gone
-            pass
 
 
 def run_pandoc(args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,

@@ -138,7 +138,8 @@ class BibCache:
         with self._lock:
             return list(self._loaded.values())
 
-    def for_brief(self, paths: list[Path], shown_of, front: FrontMatter, brief: Path, brief_shown: str) -> Bibliography | None:
+    def for_brief(self, paths: list[Path], shown_of, front: FrontMatter, brief: Path,
+                  brief_shown: str) -> Bibliography | None:
         """The brief's merged bibliography (None when it has none at all)."""
         files = [self.get(p, shown_of(p)) for p in paths]
         node = front.nodes.get("references")

@@ -128,7 +128,8 @@ def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] =
     if not formats:
         raise CitebriefError("no output format selected")
     targets = collect_targets(list(paths), config)
-    jobs, names = [], {}
+    jobs: list[Job] = []
+    names: dict[str, str] = {}
     for path, shown in targets.briefs:
         name = path.stem
         if name in names:
@@ -196,13 +197,14 @@ class _Compile:
 
     def status(self, job: Job, linted: LintResult | None) -> Status:
         """What the outputs say about the checks (status.py), from this run's lint of the brief."""
-        stale = dict(stale_days=self.stale_days(job), max_age_days=self.config.max_age_days)
+        stale_days, max_age = self.stale_days(job), self.config.max_age_days
         report = linted.report_for(job.input.path) if linted is not None else None
         if report is None:
-            return Status(linted=False, **stale)
+            return Status(linted=False, stale_days=stale_days, max_age_days=max_age)
         errors = [f for f in report.findings if f.severity is Severity.ERROR]
         return Status(errors=len(errors), error_rules=tuple(sorted({f.rule for f in errors})),
-                      rules=frozenset(r.name for r in active_rules(self.config)), claims=report.claims, **stale)
+                      rules=frozenset(r.name for r in active_rules(self.config)), claims=report.claims,
+                      stale_days=stale_days, max_age_days=max_age)
 
     def snapshot_deps(self, job: Job, linted: LintResult | None) -> dict[str, str]:
         """The snapshots (and places snapshots could appear) of the entries the brief cites, with their
@@ -279,6 +281,7 @@ class _Compile:
             if linted is None or linted.report_for(job.input.path) is None:
                 linted = self.lint_inputs([job.input])    # not linted with the others (built meanwhile)
             if self.lint:
+                assert linted is not None          # with the gate on, a lint that cannot run raised
                 code = self.gate(job, linted)
                 if code:
                     return code
@@ -286,6 +289,7 @@ class _Compile:
             if not self.lint and not self.quiet:
                 marked = ", outputs marked DRAFT" if status.draft else ""
                 self.echo(f"{job.shown}: lint gate skipped (--no-lint){marked}", err=True)
+            assert job.citeproc is not None and job.build_dir is not None    # self.start(job) made them
             prepared = prepare(job.citeproc.result(), job.input.path, job.input.root, job.shown,
                                self.config.limitation_headings, status)
             build = Build(prepared, job.shown, build_epoch(job.input.front.checked), Path(job.build_dir.name),

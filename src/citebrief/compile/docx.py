@@ -53,7 +53,7 @@ def finish(docx: bytes, *, letter: bool, title: str, draft: str, epoch: int) -> 
             elif re.fullmatch(r"word/header\d*\.xml", name) and draft:
                 run = (f'<w:r><w:rPr><w:b /><w:color w:val="B00020" /><w:spacing w:val="10" /></w:rPr>'
                        f'<w:t xml:space="preserve">{escape(draft)}</w:t></w:r>')
-                data = _EMPTY_HEADER.sub(lambda m: m.group(1) + run + m.group(2), data.decode("utf-8"),
+                data = _EMPTY_HEADER.sub(lambda m, run=run: m.group(1) + run + m.group(2), data.decode("utf-8"),
                                          count=1).encode("utf-8")
             entry = zipfile.ZipInfo(name, date_time=stamp)
             entry.compress_type, entry.external_attr = info.compress_type, info.external_attr

@@ -27,7 +27,7 @@ PIECE_END = "CITEBRIEFPIECEEND"      # closes each piece but the last (see typst
 
 
 def _para(text: str) -> str:
-    return '{"t":"Para","c":[{"t":"Str","c":"%s"}]}' % text
+    return '{"t":"Para","c":[{"t":"Str","c":"' + text + '"}]}'
 
 
 def template_args(prepared: Prepared) -> list[str]:

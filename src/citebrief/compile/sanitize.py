@@ -20,7 +20,10 @@ from citebrief.errors import CitebriefError
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 
-TAGS = set(["a", "abbr", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr"])
+TAGS = set("""a abbr article aside b bdi bdo blockquote br caption cite code col colgroup dd del details dfn
+div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd li mark nav ol p pre q rp
+rt ruby s samp section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var
+wbr""".split())
 CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "frame",
                  "frameset", "applet", "noembed", "xmp", "plaintext", "title", "textarea", "select", "button",
                  "video", "audio", "canvas", "portal"}

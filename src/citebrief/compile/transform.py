@@ -21,6 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from citebrief.ast import no_gc, stringify
 from citebrief.compile.images import Image, local_image
@@ -33,6 +34,7 @@ from citebrief.parse.sentences import split_sentences
 
 HTML_FORMATS = {"html", "html5", "html4"}
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_PLAIN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
 _REF_ID = re.compile(r'"(ref-(?:[^"\\]|\\.)*)",\["csl-entry"')     # a bibliography entry's Div id in the JSON
 
 
@@ -105,7 +107,7 @@ class _Transformer:
 
     def block(self, b: dict):
         t = b["t"]
-        c = b.get("c")
+        c: Any = b.get("c")        # pandoc's JSON: the shape of "c" depends on "t"
         if t in ("Para", "Plain"):
             b["c"] = self.inlines(c)
         elif t == "Header":
@@ -161,7 +163,7 @@ class _Transformer:
 
     def inline(self, n: dict):
         t = n["t"]
-        c = n.get("c")
+        c: Any = n.get("c")
         if t in WRAPPING_INLINES:
             n["c"] = self.inlines(c)
         elif t == "Quoted":
@@ -220,7 +222,9 @@ class _Transformer:
     # flagged limitations --------------------------------------------------
     def new_flag(self, attr: list, content) -> Flag:
         number = len(self.flags) + 1
-        ident = attr[0] or f"limitation-{number}"
+        # the id goes into citebrief's own raw typst (#cb-page(<id>)): only a plain one is kept, so an
+        # id="a>)#read(...)" written by a stranger can never become typst code
+        ident = attr[0] if _PLAIN_ID.fullmatch(attr[0] or "") else f"limitation-{number}"
         attr[0] = ident
         flag = Flag(ident, number, _shorten(stringify(content)))
         self.flags.append(flag)
@@ -252,7 +256,7 @@ class _Transformer:
             content.insert(0, {"t": "Plain", "c": label})
         return typst_wrap("cb-flag-block", [d])
 
-    def flagged_list(self) -> dict:
+    def flagged_list(self) -> list:
         items = []
         for f in self.flags:
             back = {"t": "Link", "c": [["", [], []], words(f.text), [f"#{f.ident}", "Back to the text"]]}
@@ -338,7 +342,8 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
         line = tie(words(meta.checked_text))
         if status.stale:
             stale = {"t": "Span", "c": [["", ["stale"], [["custom-style", "Stale"]]], words(status.stale_text)]}
-            line += [{"t": "Space"}, Str("\u00b7"), {"t": "Space"}, raw("typst", "#cb-stale["), stale, raw("typst", "]")]
+            line += [{"t": "Space"}, Str("\u00b7"), {"t": "Space"},
+                     raw("typst", "#cb-stale["), stale, raw("typst", "]")]
         front += typst_wrap("cb-checked", [div("", ["checked"], [{"t": "Para", "c": line}],
                                                [("custom-style", "Checked")])])
     disclaimer = tr.blocks(_meta_blocks(meta_json.get("disclaimer")))

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 NBSP = "\u00a0"
 MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -82,7 +83,7 @@ def _unbreakable(node: dict) -> list:
 
 def _last_word(node: dict) -> str:
     """The last word inside a wrapping inline (a span, emphasis, link...), or ""."""
-    content = node.get("c")
+    content: Any = node.get("c")
     if node["t"] in ("Span", "Link"):
         content = content[1]
     elif node["t"] == "Quoted":
@@ -112,10 +113,10 @@ def url_inlines(text: str) -> list:
     for i, piece in enumerate(url_pieces(text)):
         if i:
             out.append({"t": "RawInline", "c": ["html", "<wbr>"]})
-        text = {"t": "Str", "c": piece}
+        part = {"t": "Str", "c": piece}
         if len(piece) <= _SHORT:
             out += [{"t": "RawInline", "c": ["typst", "#box["]},
-                    {"t": "Span", "c": [["", ["url-part"], []], [text]]}, {"t": "RawInline", "c": ["typst", "]"]}]
+                    {"t": "Span", "c": [["", ["url-part"], []], [part]]}, {"t": "RawInline", "c": ["typst", "]"]}]
         else:
-            out.append(text)
+            out.append(part)
     return out + [{"t": "RawInline", "c": ["typst", "]"]}]

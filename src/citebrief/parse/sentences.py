@@ -18,7 +18,11 @@ NOTE = "\ue001"        # a footnote marker — may trail a sentence
 TEXT_CITE = "\ue002"   # @key in running text — may start a sentence
 PLACEHOLDERS = CITE + NOTE + TEXT_CITE
 
-ABBREVIATIONS = frozenset(["u.s", "u.k", "u.n", "e.g", "i.e", "etc", "al", "cf", "vs", "v", "no", "nos", "nov", "sept", "sep", "oct", "dec", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sec", "secs", "ch", "art", "arts", "para", "paras", "pub", "l", "dr", "mr", "mrs", "ms", "st", "jr", "sr", "gov", "rep", "sen", "inc", "co", "corp", "ltd", "dept", "op", "fig", "figs", "vol", "vols", "p", "pp", "ed", "eds", "approx", "est", "univ", "ave", "rd", "mt", "ft", "n.d", "ibid", "id", "cal", "ariz", "colo", "md", "tex"])
+ABBREVIATIONS = frozenset("""
+u.s u.k u.n e.g i.e etc al cf vs v no nos nov sept sep oct dec jan feb mar apr jun jul aug
+sec secs ch art arts para paras pub l dr mr mrs ms st jr sr gov rep sen inc co corp ltd dept
+op fig figs vol vols p pp ed eds approx est univ ave rd mt ft n.d ibid id cal ariz colo md tex
+""".split())
 
 _BOUNDARY = re.compile(
     r"(?P<end>[.!?…]+[\"”’')\]]*)"                 # closing punctuation and closers

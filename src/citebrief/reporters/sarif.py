@@ -37,7 +37,7 @@ def information_uri() -> str:
         label, _, url = entry.partition(",")
         if label.strip().lower() in {"homepage", "home", "documentation", "source"} and url.strip():
             return url.strip()
-    home = meta["Home-page"] if "Home-page" in meta else None
+    home = meta.get("Home-page")     # type: ignore[attr-defined]  # PackageMetadata is an email.Message
     return home.strip() if home and home.strip().lower() not in {"", "unknown"} else FALLBACK_INFORMATION_URI
 
 
