@@ -62,15 +62,10 @@ def read_input(path: Path, shown: str, config: Config, text: str | None = None) 
     return BriefInput(path, shown, source, front, root, bibs)
 
 
-@dataclass
-class BriefReport:
-    """What lint found for one brief: its own findings and those of the sources it uses."""
+class _Counts:
+    """Errors and warnings among ``self.findings``."""
 
-    brief: Brief
-    bibliography: Bibliography | None
-    findings: list[Finding] = field(default_factory=list)
-    claims: int = 0
-    cited_claims: int = 0
+    findings: list[Finding]
 
     @property
     def errors(self) -> int:
@@ -82,7 +77,18 @@ class BriefReport:
 
 
 @dataclass
-class LintResult:
+class BriefReport(_Counts):
+    """What lint found for one brief: its own findings and those of the sources it uses."""
+
+    brief: Brief
+    bibliography: Bibliography | None
+    findings: list[Finding] = field(default_factory=list)
+    claims: int = 0
+    cited_claims: int = 0
+
+
+@dataclass
+class LintResult(_Counts):
     findings: list[Finding] = field(default_factory=list)
     files: int = 0                 # briefs linted
     claims: int = 0
@@ -93,14 +99,6 @@ class LintResult:
     def of(cls, findings: list[Finding], reports: list[BriefReport]) -> LintResult:
         return cls(sorted(findings), len(reports), sum(r.claims for r in reports),
                    sum(r.cited_claims for r in reports), reports)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
     def exit_code(self, strict: bool = False) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
