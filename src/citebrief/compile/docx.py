@@ -30,6 +30,11 @@ _PAGE_SIZE = re.compile(r"<w:pgSz [^>]*/>")
 _EMPTY_HEADER = re.compile(r"(<w:hdr [^>]*>\s*<w:p>\s*<w:pPr>.*?</w:pPr>)(\s*</w:p>)", re.S)
 
 
+def _escape_repl(text: str) -> str:
+    """``text`` as a literal in a re.sub replacement (backslashes doubled)."""
+    return text.replace("\\", "\\\\")
+
+
 def write_docx(build: Build, dest: Path) -> None:
     args = ["-t", "docx", "--reference-doc", str(REFERENCE_DOCX), "-o", "-"]
     docx = build.pandoc(build.prepared.html_ast, args, "DOCX", sandbox=False)   # see writers.py
@@ -53,7 +58,7 @@ def finish(docx: bytes, *, letter: bool, title: str, draft: str, epoch: int) -> 
             elif re.fullmatch(r"word/header\d*\.xml", name) and draft:
                 run = (f'<w:r><w:rPr><w:b /><w:color w:val="B00020" /><w:spacing w:val="10" /></w:rPr>'
                        f'<w:t xml:space="preserve">{escape(draft)}</w:t></w:r>')
-                data = _EMPTY_HEADER.sub(lambda m, run=run: m.group(1) + run + m.group(2), data.decode("utf-8"),
+                data = _EMPTY_HEADER.sub(rf"\g<1>{_escape_repl(run)}\g<2>", data.decode("utf-8"),
                                          count=1).encode("utf-8")
             entry = zipfile.ZipInfo(name, date_time=stamp)
             entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
