@@ -1,12 +1,10 @@
 """What is a claim and what cites it (issue 9 §4): cross-references, math, links, rows of numbers."""
 
-from datetime import date
 
 import pytest
 
 from citebrief.claims import find_claims, is_crossref
-from citebrief.config import Config, load_config
-from citebrief.engine import lint_paths
+from citebrief.config import load_config
 
 FRONT = "---\ntitle: T\nchecked: 2025-11-27\n---\n\n"
 LIMITS = "\n\n# Limitations\n\nThe record covers one year only.\n"
@@ -17,7 +15,7 @@ def uncited(result):
 
 
 def claims_of(result):
-    return [c.sentence.text for c in find_claims(result.briefs[0]) if c.sentence]
+    return [c.sentence.text for c in find_claims(result.reports[0].brief) if c.sentence]
 
 
 @pytest.mark.parametrize("key,expected", [
@@ -35,7 +33,7 @@ def test_crossref_neither_cites_nor_is_an_unknown_key(project):
     result = project.lint(FRONT + body + LIMITS)
     assert [f.rule for f in result.findings] == ["uncited-claim"]
     assert uncited(result) == ['claim has no citation: "As [@fig:map] shows, the jail model is the most common one."']
-    assert [c.key for c in result.briefs[0].citations] == ["fig:map", "a", "tbl:models", "a"]
+    assert [c.key for c in result.reports[0].brief.citations] == ["fig:map", "a", "tbl:models", "a"]
 
 
 def test_crossref_prefixes_are_configurable(project, tmp_path):
@@ -43,10 +41,10 @@ def test_crossref_prefixes_are_configurable(project, tmp_path):
     result = project.lint(FRONT + body + LIMITS, crossref_prefixes=("chart",))
     assert [f.message.split(" is not")[0] for f in result.findings if f.rule == "unknown-key"] == \
         ["citation @fig:map"]
-    brief = result.briefs[0]
+    brief = result.reports[0].brief
     assert len(find_claims(brief, crossref_prefixes=("chart",))) == 1
     only_refs = FRONT + "As @fig:map and @chart:one show, the model is the most common one.\n" + LIMITS
-    brief = project.lint(only_refs, crossref_prefixes=("chart", "fig")).briefs[0]
+    brief = project.lint(only_refs, crossref_prefixes=("chart", "fig")).reports[0].brief
     assert [c.cited for c in find_claims(brief, crossref_prefixes=("chart", "fig"))] == [False]
     assert [c.cited for c in find_claims(brief, crossref_prefixes=("chart",))] == [True]   # @fig:map cites
 

@@ -1,12 +1,9 @@
 """Findings point at the line and column where the sentence starts, in the file the user edits."""
 
-import json
-
 import pytest
-
 from conftest import DEFAULT_BIB
-from citebrief.pandoc import run_pandoc
-from citebrief.parse.brief import parse_brief
+
+from citebrief.parse.brief import pandoc_pieces, parse_brief, read_brief
 
 FRONT = "---\ntitle: T\nchecked: 2025-11-27\n---\n\n"
 LIMITS = "\n\n# Limitations\n\nThe record covers one year only.\n"
@@ -97,7 +94,7 @@ def test_paragraph_opening_with_citations_of_a_key_cited_again_later(project):
     result = project.lint(FRONT + body + LIMITS, bib=BIB_AB)
     assert uncited(result) == [(6, 39), (8, 40)]
     assert found(result, "unknown-key") == []
-    assert sorted((c.key, c.offset) for c in result.briefs[0].citations) == sorted(
+    assert sorted((c.key, c.offset) for c in result.reports[0].brief.citations) == sorted(
         (key, (FRONT + body).index(form)) for key, form in
         (("a", "@a ["), ("b", "@b p. 30"), ("b", "@b again")))
 
@@ -135,10 +132,12 @@ def test_disabled_block_before_a_lost_sentence_hides_nothing_else(project):
 def test_sentence_that_cannot_be_found_is_reported_at_its_unit(tmp_path):
     # pandoc's text of a sentence may not be in the source at all (here: an AST edited to say so);
     # it is reported where its paragraph starts, and the paragraphs after it are still found
-    source = FRONT + "Intro words come first here.\n\nFirst claim is cited [@a]. Second claim is not.\n\nLast one here.\n"
+    source = (FRONT + "Intro words come first here.\n\n"
+              "First claim is cited [@a]. Second claim is not.\n\nLast one here.\n")
     path = tmp_path / "brief.md"
     path.write_text(source, encoding="utf-8")
-    ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=source.encode()))
+    text, front = read_brief(path, "brief.md")
+    ast = next(pandoc_pieces(text, front, "brief.md"))
     para = ast["blocks"][1]["c"]
     second = next(k for k, n in enumerate(para) if n.get("c") == "Second")
     for n in para[second:]:

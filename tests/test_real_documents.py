@@ -2,10 +2,8 @@
 every finding that names text points at that text in the file, and no claim is lost."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-
 from conftest import DATA
 from pointing import points_at
 
@@ -45,7 +43,7 @@ def test_a_long_real_document_keeps_every_claim_apart():
     one cursor walked the whole file, 87% of these findings pointed elsewhere."""
     path, result = lint("deep-review/content.md")
     source = path.read_text(encoding="utf-8")
-    uncited = [c for c in find_claims(result.briefs[0]) if not c.cited]
+    uncited = [c for c in find_claims(result.reports[0].brief) if not c.cited]
     assert len(uncited) > 150
     # every uncited claim is at its own place, so none is merged into another finding
     assert len({c.offset for c in uncited}) == len(uncited)
@@ -54,7 +52,7 @@ def test_a_long_real_document_keeps_every_claim_apart():
     assert all(points_at(source, f) for f in findings)
     # and each of the manubot citations is found where it stands, apart from the others
     keys = [f for f in result.findings if f.rule == "unknown-key"]
-    sources = [c for c in result.briefs[0].citations if not is_crossref(c.key)]    # not @fig:biotm
+    sources = [c for c in result.reports[0].brief.citations if not is_crossref(c.key)]    # not @fig:biotm
     assert len(keys) == len(sources) > 200
     assert all(points_at(source, f) for f in keys)
 
@@ -63,4 +61,4 @@ def test_crossref_labels_of_the_thesis_template_are_not_unknown_keys():
     _path, result = lint("thesis-template/thesis.md")
     unknown = {f.message.split()[1] for f in result.findings if f.rule == "unknown-key"}
     assert not {k for k in unknown if k.split(":")[0] in ("@fig", "@tbl", "@eq", "@sec", "@lst")}
-    assert any(c.key.startswith("fig:") for c in result.briefs[0].citations)
+    assert any(c.key.startswith("fig:") for c in result.reports[0].brief.citations)

@@ -111,8 +111,10 @@ LINK_ROOM = 64        # '](https://example.org/a/long/path "title")', an image's
 SPAN_ROOM = 24        # "{.limitation}", '<span class="x">', "{#id .class}"
 ROW_ROOM = 48         # the rest of a grid table's line: "| cell | cell | cell |"
 OPENERS = "\"“‘'([*_$\\`<¿¡«"   # markup and punctuation that may open a sentence before its first word
-MONTHS = frozenset("""january february march april may june july august september october november
-december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+MONTHS = frozenset([
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"
+])
 
 
 class _Text:
@@ -179,7 +181,7 @@ class _Walker:
                 self.disabled = outer
 
     def block(self, block: dict, kind: str) -> None:
-        t, c = block["t"], block.get("c")
+        t, c = block["t"], block.get("c", ())
         if t in ("Para", "Plain"):
             self.unit(kind, c)
         elif t == "LineBlock":
@@ -372,8 +374,9 @@ class _Walker:
             notes = buf.notes[bisect_left(note_at, a):bisect_left(note_at, b)]
             keys = tuple(k for _, ks in cites for k in ks) + tuple(k for _, ks in notes for k in ks)
             i, end = bisect_left(words, a), bisect_left(words, b)
-            if cites and (i == end or cites[0][0] < words[i]) and cite_starts[first] is not None:
-                offset = cite_starts[first]            # "@smith2020 argues ...", "[-@b p. 30] says"
+            opening_cite = cite_starts[first] if cites and (i == end or cites[0][0] < words[i]) else None
+            if opening_cite is not None:
+                offset = opening_cite                  # "@smith2020 argues ...", "[-@b p. 30] says"
             else:       # the first word of the sentence found in the source (else: its unit's start)
                 start = placed.first_in(i, end)
                 offset = unit_start if start is None else self.opening(start, here, placed.view.text)
@@ -447,13 +450,10 @@ class _Walker:
                 buf.mark(SPAN_ROOM)
             elif t == "Quoted":
                 q = "“”" if n["c"][0]["t"] == "DoubleQuote" else "‘’"
-                buf.add(q[0]); self.inlines(n["c"][1], buf); buf.add(q[1])
-            elif t == "Math":
-                buf.mark()
-                buf.inert.append((buf.length, buf.length + len(n["c"][1])))
-                buf.add(n["c"][1])
-                buf.mark()
-            elif t == "Code":          # code is not words of a claim either
+                buf.add(q[0])
+                self.inlines(n["c"][1], buf)
+                buf.add(q[1])
+            elif t == "Math" or t == "Code":
                 buf.mark()
                 buf.inert.append((buf.length, buf.length + len(n["c"][1])))
                 buf.add(n["c"][1])
@@ -532,7 +532,8 @@ class _Walker:
         unit = Tokens(text)
         allow: dict[int, int] = {}
         if buf.marks:       # markup inside a word ("wo*rd*s", "H~2~O") splits it, as in the source
-            unit.split_at([p for p, _ in buf.marks if 0 < p < len(text) and text[p - 1].isalnum() and text[p].isalnum()])
+            unit.split_at([p for p, _ in buf.marks
+                           if 0 < p < len(text) and text[p - 1].isalnum() and text[p].isalnum()])
             for pos, room in buf.marks:
                 if room:
                     i = bisect_left(unit.starts, pos)
@@ -577,6 +578,8 @@ class _Walker:
         """Step back over the markup and quotes that open a sentence ("*Most*", "“Quoted”")."""
         text = self.view.text if text is None else text
         while offset > floor and text[offset - 1] in OPENERS:
+            if text[offset - 1] == "[" and text[offset - 2:offset - 1] == "!":
+                break             # a figure's caption starts at its first word, inside "!["
             offset -= 1
         return offset
 

@@ -322,8 +322,8 @@ class Source:
             k = bisect_right(firsts, m.start()) - 1
             if not _line_start(raw, m.start()) or (k >= 0 and m.start() < skipped[k][1]):
                 continue                      # not a definition, or inside code or a comment
-            end = _NOTE_END.search(raw, m.end())
-            end = end.start() + 1 if end else len(raw)
+            stop = _NOTE_END.search(raw, m.end())
+            end = stop.start() + 1 if stop else len(raw)
             definitions.append((m.start(), end))
             self.notes.setdefault(m.group("label"), (m.end(), end))
         self.body = Tokens(_blank(self.note_text, definitions), start)

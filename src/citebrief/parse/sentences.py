@@ -18,21 +18,30 @@ NOTE = "\ue001"        # a footnote marker — may trail a sentence
 TEXT_CITE = "\ue002"   # @key in running text — may start a sentence
 PLACEHOLDERS = CITE + NOTE + TEXT_CITE
 
-ABBREVIATIONS = frozenset("""
-u.s u.k u.n e.g i.e etc al cf vs v no nos nov sept sep oct dec jan feb mar apr jun jul aug
-sec secs ch art arts para paras pub l dr mr mrs ms st jr sr gov rep sen inc co corp ltd dept
-op fig figs eq eqs tab tabs ref refs vol vols p pp ed eds approx est ca resp univ ave rd mt ft
-n.d ibid id cal ariz colo md tex
-""".split())
+ABBREVIATIONS = frozenset([
+    "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "al", "cf", "vs", "v", "no", "nos", "nov", "sept", "sep", "oct", "dec",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sec", "secs", "ch", "art", "arts", "para", "paras", "pub", "l",
+    "dr", "mr", "mrs", "ms", "st", "jr", "sr", "gov", "rep", "sen", "inc", "co", "corp", "ltd", "dept", "op", "fig",
+    "figs", "eq", "eqs", "tab", "tabs", "ref", "refs", "vol", "vols", "p", "pp", "ed", "eds", "approx", "est", "ca",
+    "resp", "univ", "ave", "rd", "mt", "ft", "n.d", "ibid", "id", "cal", "ariz", "colo", "md", "tex"
+])
 
 # With ``lang`` set in the front matter, that language's common abbreviations too (lower case).
 LANGUAGE_ABBREVIATIONS = {
-    "es": frozenset("""sr sra srta sres dr dra drs dras mtro mtra lic ing arq prof profa ud uds vd vds
-        pág págs núm nro cap caps cía ej aprox avda av dpto depto tel gral coord dir dña esq admón""".split()),
-    "fr": frozenset("""m mm mme mmes mlle mlles pr me mgr st ste sts stes av apr env chap éd ex bd boul
-        réf cf vol""".split()),
-    "de": frozenset("""bzw ca vgl nr hr hrn fr frl prof usw evtl ggf inkl zzgl str abb bd jh jhd mio mrd
-        sog bspw geb gest anm hrsg kap abs lt max min mind insb allg tel""".split()),
+    "es": frozenset([
+        "sr", "sra", "srta", "sres", "dr", "dra", "drs", "dras", "mtro", "mtra", "lic", "ing", "arq", "prof", "profa",
+        "ud", "uds", "vd", "vds", "pág", "págs", "núm", "nro", "cap", "caps", "cía", "ej", "aprox", "avda", "av",
+        "dpto", "depto", "tel", "gral", "coord", "dir", "dña", "esq", "admón"
+    ]),
+    "fr": frozenset([
+        "m", "mm", "mme", "mmes", "mlle", "mlles", "pr", "me", "mgr", "st", "ste", "sts", "stes", "av", "apr", "env",
+        "chap", "éd", "ex", "bd", "boul", "réf", "cf", "vol"
+    ]),
+    "de": frozenset([
+        "bzw", "ca", "vgl", "nr", "hr", "hrn", "fr", "frl", "prof", "usw", "evtl", "ggf", "inkl", "zzgl", "str",
+        "abb", "bd", "jh", "jhd", "mio", "mrd", "sog", "bspw", "geb", "gest", "anm", "hrsg", "kap", "abs", "lt",
+        "max", "min", "mind", "insb", "allg", "tel"
+    ]),
 }
 
 # English abbreviations that are common words ending sentences in another language ("Dijo que no.")
@@ -119,7 +128,8 @@ class _Nesting:
     REACH = 400
 
     def __init__(self, text: str):
-        self.text, self.pos, self.open = text, 0, []
+        self.text, self.pos = text, 0
+        self.open: list[tuple[str, int]] = []
 
     def inside(self, pos: int) -> bool:
         stack = self.open
