@@ -106,6 +106,12 @@ def test_footnote_definition_between_blocks_is_not_body_text(project):
     assert uncited(project.lint(FRONT + body + LIMITS)) == [(8, 31), (10, 1), (10, 29)]
 
 
+def test_notes_side_by_side_are_each_checked(project):
+    body = ("A claim with two notes here.[^a][^b] And one with an inline note.^[Inline notes say more.]\n\n"
+            "[^a]: The first note is cited [@a].\n\n[^b]: The second note is not cited.\n")
+    assert uncited(project.lint(FRONT + body + LIMITS)) == [(6, 38), (6, 67), (10, 7)]
+
+
 def test_comment_between_blocks_is_not_body_text(project):
     body = ("Claim one is cited here [@a].\n\n<!-- Dogs bark at night, an old draft said. -->\n\n"
             "<!--\nCats sleep a lot in winter, said another.\n-->\n\n"

@@ -487,25 +487,29 @@ class _Walker:
         for pos, blocks in buf.pending:
             lo = max(floor, placed.end_before(pos) or floor)
             hi = placed.start_after(pos)
-            buf.notes.append((pos, self.note(blocks, lo, hi if hi is not None and hi >= lo else None)))
+            keys, floor = self.note(blocks, lo, hi if hi is not None and hi >= lo else None)
+            buf.notes.append((pos, keys))       # the next note's marker is after this one ("[^a][^b]")
 
-    def note(self, blocks, lo: int, hi: int | None) -> tuple[str, ...]:
+    def note(self, blocks, lo: int, hi: int | None) -> tuple[tuple[str, ...], int]:
+        """Walk one note; returns the keys it cites and where its marker ends in the source."""
         text = self.view.text
         ref = NOTE_REF.search(text, lo, hi if hi is not None else min(len(text), lo + 400))
         if ref is None:           # the unit was not placed: the next marker after the last one
             ref = NOTE_REF.search(text, max(lo, self.note_ref_cursor))
         label = ref.group("label") if ref else None
+        after = ref.end() if ref else lo
         if ref:
             self.note_ref_cursor = ref.end()
         if label and label in self.note_keys:
-            return self.note_keys[label]
+            return self.note_keys[label], after
         saved = self.view, self.j, self.hi, self.in_row
         if label and label in self.source.notes:        # a [^label]: its definition, elsewhere
             self.view = Tokens(self.source.note_text, *self.source.notes[label])
             self.j, self.hi = 0, len(self.view)
         elif ref and not label:                         # an inline ^[note]: inside its unit
+            after = _closing_bracket(text, ref.end())
             self.j = self.view.index_at(ref.end())
-            self.hi = min(self.hi, self.view.index_at(_closing_bracket(text, ref.end())))
+            self.hi = min(self.hi, self.view.index_at(after))
         else:                                           # no definition: nothing to place it at
             self.j = self.hi = self.view.index_at(ref.end() if ref else lo)
         self.in_row = False
@@ -517,7 +521,7 @@ class _Walker:
         keys = tuple(k for u in self.brief.units[start:] for s in u.sentences for k in s.keys)
         if label:
             self.note_keys[label] = keys
-        return keys
+        return keys, after
 
     # locating ----------------------------------------------------------------
     def here(self) -> int:
