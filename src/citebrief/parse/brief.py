@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from citebrief.ast import no_gc, stringify
@@ -153,8 +154,12 @@ class _Walker:
     def __init__(self, brief: Brief, limitation_headings: tuple[str, ...]):
         self.brief = brief
         self.raw = brief.source
-        self.source = Source(self.raw, brief.body_start)
-        self.view, self.j, self.hi = self.source.body, 0, len(self.source.body)
+        # Reading the source into word tokens takes a while on a long brief: a thread does it while
+        # pandoc reads the brief (the walker is made before pandoc starts); the walk waits for it.
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._reading: Future[Source] | None = pool.submit(Source, self.raw, brief.body_start)
+        pool.shutdown(wait=False)
+        self.view, self.j, self.hi = Tokens(""), 0, 0
         self.lang = str(brief.meta.get("lang") or "")
         self.limitation_headings = limitation_headings
         self.section_level: int | None = None     # level of the limitations heading we are under
@@ -171,6 +176,9 @@ class _Walker:
 
     # blocks ------------------------------------------------------------------
     def walk(self, blocks, kind: str = "para") -> None:
+        if self._reading is not None:
+            self.source, self._reading = self._reading.result(), None
+            self.view, self.j, self.hi = self.source.body, 0, len(self.source.body)
         for block in blocks:
             disable, self.pending_disable = self.pending_disable, frozenset()
             outer = self.disabled
@@ -416,8 +424,11 @@ class _Walker:
                 c = n["c"]
                 append(c)
                 buf.length += len(c)
-            elif t == "Space" or t == "SoftBreak" or t == "LineBreak":
-                if t == "SoftBreak" and self.in_row:
+            elif t == "Space":
+                append(" ")
+                buf.length += 1
+            elif t == "SoftBreak" or t == "LineBreak":
+                if self.in_row and t == "SoftBreak":
                     buf.mark(ROW_ROOM)     # a cell's next line comes after the other cells' lines
                 append(" ")
                 buf.length += 1
