@@ -119,12 +119,17 @@ MONTHS = frozenset([
 
 
 class _Text:
-    """A unit's plain text being built, with citations, notes, ranges and marks alongside."""
+    """A unit's plain text being built, with citations, notes, ranges and marks alongside.
 
-    __slots__ = ("parts", "length", "cites", "notes", "pending", "exempt", "flagged", "inert", "marks")
+    Words and spaces are only appended (the hot path); the length so far is added up when an
+    element needs its position (``pos()``)."""
+
+    __slots__ = ("parts", "counted", "length", "cites", "notes", "pending", "exempt", "flagged", "inert",
+                 "marks")
 
     def __init__(self):
         self.parts: list[str] = []
+        self.counted = 0                           # parts already added into ``length``
         self.length = 0
         self.cites: list[tuple[int, tuple[str, ...]]] = []   # (position in text, keys)
         self.notes: list[tuple[int, tuple[str, ...]]] = []   # (position, keys inside the note)
@@ -134,12 +139,17 @@ class _Text:
         self.inert: list[tuple[int, int]] = []     # math, code and URLs: not words of a claim
         self.marks: list[tuple[int, int]] = []     # (position, room): the source may hold more here
 
+    def pos(self) -> int:
+        if self.counted < len(self.parts):
+            self.length += sum(map(len, self.parts[self.counted:]))
+            self.counted = len(self.parts)
+        return self.length
+
     def add(self, s: str) -> None:
         self.parts.append(s)
-        self.length += len(s)
 
     def mark(self, room: int = 0) -> None:
-        self.marks.append((self.length, room))
+        self.marks.append((self.pos(), room))
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -423,41 +433,39 @@ class _Walker:
             if t == "Str":          # the hot path: most nodes are words and spaces
                 c = n["c"]
                 append(c)
-                buf.length += len(c)
             elif t == "Space":
                 append(" ")
-                buf.length += 1
             elif t == "SoftBreak" or t == "LineBreak":
                 if self.in_row and t == "SoftBreak":
                     buf.mark(ROW_ROOM)     # a cell's next line comes after the other cells' lines
                 append(" ")
-                buf.length += 1
             elif t == "Cite":
                 citations, content = n["c"]
                 if _is_url_tail(prev, citations):
-                    start = buf.length
+                    start = buf.pos()
                     self.inlines(content, buf)        # https://x.org/@name is a URL, not a citation
-                    buf.inert.append((start, buf.length))
+                    buf.inert.append((start, buf.pos()))
                 else:
                     mode = citations[0]["citationMode"]["t"]
-                    buf.marks.append((buf.length, CITE_ROOM))
-                    buf.cites.append((buf.length, tuple(c["citationId"] for c in citations)))
+                    at = buf.pos()
+                    buf.marks.append((at, CITE_ROOM))
+                    buf.cites.append((at, tuple(c["citationId"] for c in citations)))
                     buf.add(TEXT_CITE if mode == "AuthorInText" else CITE)
             elif t == "Note":
                 # "[^label]", or the whole "^[...]": room for as many words as the note may have
                 # (its AST printed is some 16 characters a word: cheaper than walking it twice)
                 buf.mark(SPAN_ROOM + len(str(n["c"])) // 16)
-                buf.pending.append((buf.length, n["c"]))
+                buf.pending.append((buf.pos(), n["c"]))
                 buf.add(NOTE)
             elif t == "Span":
                 (_i, classes, _a), content = n["c"]
                 buf.mark(SPAN_ROOM)
-                start = buf.length
+                start = buf.pos()
                 self.inlines(content, buf)
                 if EXEMPT_CLASSES.intersection(classes):
-                    buf.exempt.append((start, buf.length))
+                    buf.exempt.append((start, buf.pos()))
                 if FLAG_CLASSES.intersection(classes):
-                    buf.flagged.append((start, buf.length))
+                    buf.flagged.append((start, buf.pos()))
                 buf.mark(SPAN_ROOM)
             elif t == "Quoted":
                 q = "“”" if n["c"][0]["t"] == "DoubleQuote" else "‘’"
@@ -466,16 +474,17 @@ class _Walker:
                 buf.add(q[1])
             elif t == "Math" or t == "Code":
                 buf.mark()
-                buf.inert.append((buf.length, buf.length + len(n["c"][1])))
+                at = buf.pos()
+                buf.inert.append((at, at + len(n["c"][1])))
                 buf.add(n["c"][1])
                 buf.mark()
             elif t == "Link":
                 (_i, classes, _a), content, (target, _title) = n["c"]
                 buf.mark()
-                start = buf.length
+                start = buf.pos()
                 self.inlines(content, buf)
                 if "uri" in classes or "email" in classes:     # <https://...>: a link, not words
-                    buf.inert.append((start, buf.length))
+                    buf.inert.append((start, buf.pos()))
                 buf.mark(LINK_ROOM)
             elif t in ("Emph", "Strong", "Strikeout", "Superscript", "Subscript"):
                 buf.mark()
