@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from citebrief.ast import no_gc, stringify
@@ -164,11 +163,10 @@ class _Walker:
     def __init__(self, brief: Brief, limitation_headings: tuple[str, ...]):
         self.brief = brief
         self.raw = brief.source
-        # Reading the source into word tokens takes a while on a long brief: a thread does it while
-        # pandoc reads the brief (the walker is made before pandoc starts); the walk waits for it.
-        pool = ThreadPoolExecutor(max_workers=1)
-        self._reading: Future[Source] | None = pool.submit(Source, self.raw, brief.body_start)
-        pool.shutdown(wait=False)
+        # The source is read into word tokens at the first walk, not here: the walker is made before
+        # pandoc starts, and a long brief's later pieces are still being read by then.
+        self.source: Source        # set by the first walk()
+        self.started = False
         self.view, self.j, self.hi = Tokens(""), 0, 0
         self.lang = str(brief.meta.get("lang") or "")
         self.limitation_headings = limitation_headings
@@ -186,8 +184,8 @@ class _Walker:
 
     # blocks ------------------------------------------------------------------
     def walk(self, blocks, kind: str = "para") -> None:
-        if self._reading is not None:
-            self.source, self._reading = self._reading.result(), None
+        if not self.started:
+            self.source, self.started = Source(self.raw, self.brief.body_start), True
             self.view, self.j, self.hi = self.source.body, 0, len(self.source.body)
         for block in blocks:
             disable, self.pending_disable = self.pending_disable, frozenset()
