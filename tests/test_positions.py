@@ -83,9 +83,51 @@ def found(result, rule="uncited-claim"):
     return [(f.line, f.column) for f in result.findings if f.rule == rule]
 
 
-def test_sentence_opening_with_underscore_emphasis(project):
-    body = "A cited claim comes first [@a].\n\n_Most_ cats sleep a lot.\n\nMost dogs bark at the post [@a].\n"
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(8, 1)]
+# (body, where its uncited claims are reported)
+PLACED = {
+    "sentence opening with underscore emphasis": (
+        "A cited claim comes first [@a].\n\n_Most_ cats sleep a lot.\n\nMost dogs bark at the post [@a].\n",
+        [(8, 1)]),
+    "footnote definition between blocks is not body text": (
+        "Claim one is cited here.[^1]\n\n[^1]: Sleep is studied by @a. Cats sleep a lot, the note says.\n\n"
+        "Cats sleep a lot in winter. Dogs bark at night in the city.\n",
+        [(8, 31), (10, 1), (10, 29)]),
+    "notes side by side are each checked": (
+        "A claim with two notes here.[^a][^b] And one with an inline note.^[Inline notes say more.]\n\n"
+        "[^a]: The first note is cited [@a].\n\n[^b]: The second note is not cited.\n",
+        [(6, 38), (6, 67), (10, 7)]),
+    "comments between blocks are not body text": (
+        "Claim one is cited here [@a].\n\n<!-- Dogs bark at night, an old draft said. -->\n\n"
+        "<!--\nCats sleep a lot in winter, said another.\n-->\n\n"
+        "Cats sleep a lot in winter. Dogs bark at night in the city.\n",
+        [(14, 1), (14, 29)]),
+    "comment inside a paragraph is not body text": (
+        "Cited claim comes first [@a].\n<!-- Cats sleep a lot in summer. -->\nCats sleep a lot in winter.\n",
+        [(8, 1)]),
+    "first word also shortly before": (
+        "The report by Smith was long. Smith later retracted the report.\n",
+        [(6, 1), (6, 31)]),
+    "disabled block before a lost sentence hides nothing else": (
+        "<!-- citebrief: disable=uncited-claim -->\n_Most_ cats sleep a lot.\n\n"
+        "Dogs bark at night too.\n\nMost birds sing at dawn [@a].\n",
+        [(9, 1)]),
+    "example reference that pandoc numbers": (
+        "(@good) This is a good example.\n\nAs (@good) shows, it works well here.\n",
+        [(6, 9), (8, 1)]),
+    "grid table cells over several lines": (
+        "+----------+------+\n| Region   | Note |\n+==========+======+\n"
+        "| North    | high |\n| America  | data |\n+----------+------+\n"
+        "| Central  | low  |\n| America  | data |\n+----------+------+\n",
+        [(9, 3), (12, 3)]),
+    "entity at the start of a sentence": (
+        "The deal is cited [@a].\n\nAT&amp;T is another way to write the name.\n",
+        [(8, 1)]),
+}
+
+
+@pytest.mark.parametrize("body,expected", PLACED.values(), ids=list(PLACED))
+def test_placed_in_its_unit(project, body, expected):
+    assert uncited(project.lint(FRONT + body + LIMITS)) == expected
 
 
 def test_paragraph_opening_with_citations_of_a_key_cited_again_later(project):
@@ -97,42 +139,6 @@ def test_paragraph_opening_with_citations_of_a_key_cited_again_later(project):
     assert sorted((c.key, c.offset) for c in result.reports[0].brief.citations) == sorted(
         (key, (FRONT + body).index(form)) for key, form in
         (("a", "@a ["), ("b", "@b p. 30"), ("b", "@b again")))
-
-
-def test_footnote_definition_between_blocks_is_not_body_text(project):
-    body = ("Claim one is cited here.[^1]\n\n"
-            "[^1]: Sleep is studied by @a. Cats sleep a lot, the note says.\n\n"
-            "Cats sleep a lot in winter. Dogs bark at night in the city.\n")
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(8, 31), (10, 1), (10, 29)]
-
-
-def test_notes_side_by_side_are_each_checked(project):
-    body = ("A claim with two notes here.[^a][^b] And one with an inline note.^[Inline notes say more.]\n\n"
-            "[^a]: The first note is cited [@a].\n\n[^b]: The second note is not cited.\n")
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(6, 38), (6, 67), (10, 7)]
-
-
-def test_comment_between_blocks_is_not_body_text(project):
-    body = ("Claim one is cited here [@a].\n\n<!-- Dogs bark at night, an old draft said. -->\n\n"
-            "<!--\nCats sleep a lot in winter, said another.\n-->\n\n"
-            "Cats sleep a lot in winter. Dogs bark at night in the city.\n")
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(14, 1), (14, 29)]
-
-
-def test_comment_inside_a_paragraph_is_not_body_text(project):
-    body = "Cited claim comes first [@a].\n<!-- Cats sleep a lot in summer. -->\nCats sleep a lot in winter.\n"
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(8, 1)]
-
-
-def test_first_word_also_shortly_before(project):
-    body = "The report by Smith was long. Smith later retracted the report.\n"
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(6, 1), (6, 31)]
-
-
-def test_disabled_block_before_a_lost_sentence_hides_nothing_else(project):
-    body = ("<!-- citebrief: disable=uncited-claim -->\n_Most_ cats sleep a lot.\n\n"
-            "Dogs bark at night too.\n\nMost birds sing at dawn [@a].\n")
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(9, 1)]
 
 
 def test_sentence_that_cannot_be_found_is_reported_at_its_unit(tmp_path):
@@ -152,20 +158,3 @@ def test_sentence_that_cannot_be_found_is_reported_at_its_unit(tmp_path):
     brief = parse_brief(path, ast=ast)
     starts = [[source[s.offset:s.offset + 12] for s in u.sentences] for u in brief.units]
     assert starts == [["Intro words "], ["First claim ", "First claim "], ["Last one her"]]
-
-
-def test_example_reference_pandoc_numbers(project):
-    body = "(@good) This is a good example.\n\nAs (@good) shows, it works well here.\n"
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(6, 9), (8, 1)]
-
-
-def test_grid_table_cells_over_several_lines(project):
-    body = ("+----------+------+\n| Region   | Note |\n+==========+======+\n"
-            "| North    | high |\n| America  | data |\n+----------+------+\n"
-            "| Central  | low  |\n| America  | data |\n+----------+------+\n")
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(9, 3), (12, 3)]
-
-
-def test_entity_at_the_start_of_a_sentence(project):
-    body = "The deal is cited [@a].\n\nAT&amp;T is another way to write the name.\n"
-    assert uncited(project.lint(FRONT + body + LIMITS)) == [(8, 1)]
