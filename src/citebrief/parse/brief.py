@@ -377,7 +377,7 @@ class _Walker:
             buf.inert += [m.span() for m in BARE_URL.finditer(text)]
         here = self.here()
         placed = self.place(text, buf)
-        cite_starts = self.locate_cites(buf, placed, here)
+        cite_starts, cites_end = self.locate_cites(buf, placed, here)
         self.walk_notes(buf, placed, here)
         unit_start = self.unit_start(placed, cite_starts, here)
         words = placed.unit.starts
@@ -398,7 +398,7 @@ class _Walker:
                 offset = unit_start if start is None else self.opening(start, here, placed.view.text)
             sentences.append(self.sentence(text, a, b, placed.unit, i, end, buf, render(text[a:b], cites, a, notes),
                                            offset, keys, kind))
-        found = [x for x in (placed.last_end(), *cite_starts) if x is not None]
+        found = [x for x in (placed.last_end(), cites_end) if x is not None]
         end = max(found, default=unit_start)
         self.advance(placed, end)
         self.brief.units.append(Unit(kind, sentences, unit_start, self.disabled, end=max(end, unit_start)))
@@ -605,14 +605,16 @@ class _Walker:
             offset -= 1
         return offset
 
-    def locate_cites(self, buf: _Text, placed: Placement, here: int) -> list[int | None]:
+    def locate_cites(self, buf: _Text, placed: Placement, here: int) -> tuple[list[int | None], int | None]:
         """Record where each key is cited, between the placed words around the citation; returns
-        where each citation starts ("[@a", "[-@a", "@a"), None when it was not found."""
+        where each citation starts ("[@a", "[-@a", "@a"; None when it was not found) and where the
+        last key found ends."""
         text, limit = placed.view.text, self.end_offset()
         words = placed.unit.starts
         run_start, run_end = placed.breaks() if buf.cites else ({}, {})
         lo = here
         starts: list[int | None] = []
+        last: int | None = None
         for pos, keys in buf.cites:
             i = bisect_left(words, pos)        # the unit's first word after the citation
             before = run_end.get(i)
@@ -632,13 +634,13 @@ class _Walker:
                     self.brief.citations.append(Citation(key, lo))
                     continue
                 self.brief.citations.append(Citation(key, at))
-                lo = at + len(key) + 1
+                lo = last = at + len(key) + (3 if text.startswith("@{", at) else 1)
                 if start is None:
                     start = at
                     while start > here and text[start - 1] in "[-":
                         start -= 1
             starts.append(start)
-        return starts
+        return starts, last
 
     def advance(self, placed: Placement, end: int | None) -> None:
         """Move the cursor past a placed unit (in a table row: note where the row ends)."""
