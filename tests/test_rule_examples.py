@@ -20,9 +20,7 @@ FILES = {"brief": "brief.md", "bib": "references.bib"}    # the names conftest's
 
 # Failing examples whose expected position is right but the linter's is not (a known bug, reported):
 # strict, so the test fails the day the bug is fixed and the mark must come off.
-KNOWN_WRONG = {
-    ("uncited-claim", 5): "a figure caption's position is the '[' of '![', not where its sentence starts",
-}
+KNOWN_WRONG: dict[tuple[str, int], str] = {}
 
 
 def test_every_rule_has_passing_and_failing_examples():

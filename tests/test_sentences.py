@@ -5,8 +5,8 @@ import pytest
 from citebrief.parse.sentences import CITE, NOTE, TEXT_CITE, split_sentences
 
 
-def split(text):
-    return [text[a:b] for a, b in split_sentences(text)]
+def split(text, lang=""):
+    return [text[a:b] for a, b in split_sentences(text, lang)]
 
 
 @pytest.mark.parametrize("text", [
@@ -26,9 +26,37 @@ def split(text):
     "The law … and then the memo followed.",
     "He said “Stop. Now.” and left the room.",
     "The law (see Sec. 3. It says so.) applies here.",
+    "See Eq. 4 for the rate used here.",
+    "As Fig. 3 shows, the count rose.",
+    "The jail held approx. 300 people.",
+    "Jail model vs. task force model.",
+    "Some data—e.g. 3D scans—are large.",
+    "Agreements (cf. Fig. 2) grew fast.",
 ])
 def test_one_sentence(text):
     assert split(text) == [text]
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("es", "La Dra. Pérez y el Mtro. Ruiz hablaron con el Sr. Gómez."),
+    ("es-MX", "Según la Lic. Ortega, el convenio sigue vigente."),
+    ("fr", "Mme Leroy et M. Martin ont signé l'accord, env. 30 pages."),
+    ("fr-CA", "Le rapport (chap. 3) le dit clairement."),
+    ("de", "Am 3. Oktober sprach Prof. Müller, z.B. über Nr. 4."),
+    ("de-AT", "Die Stadt hat ca. 300 Beamte, vgl. Abb. 2."),
+])
+def test_one_sentence_in_the_brief_language(lang, text):
+    assert split(text, lang) == [text]
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    ("es", "Dijo que no. ¿Quién lo sabe? Nadie.", ["Dijo que no.", "¿Quién lo sabe?", "Nadie."]),
+    ("fr", "Il a dit : « Non. » Puis il est parti.", ["Il a dit : « Non. »", "Puis il est parti."]),
+    ("de", "Das war 2025. Dann kam die Prüfung.", ["Das war 2025.", "Dann kam die Prüfung."]),
+    ("", "La Dra. Pérez habló.", ["La Dra.", "Pérez habló."]),     # without lang: English only
+])
+def test_sentences_in_the_brief_language(lang, text, expected):
+    assert split(text, lang) == expected
 
 
 @pytest.mark.parametrize("text,expected", [

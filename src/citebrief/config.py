@@ -13,6 +13,9 @@ from citebrief.tools import Limits
 FORMATS = ("pdf", "docx", "html")
 SCOPES = ("sentence", "paragraph")
 
+# pandoc-crossref labels: "@fig:map" refers to a figure of the brief, not to a source
+DEFAULT_CROSSREF_PREFIXES = ("fig", "tbl", "eq", "sec", "lst")
+
 DEFAULT_GAP_PHRASES = (
     "not found in", "not available", "no data", "unclear", "unknown", "could not be verified",
     "unverified", "not documented", "remains to be seen", "open question",
@@ -33,6 +36,7 @@ class Config:
     gap_phrases: tuple[str, ...] = DEFAULT_GAP_PHRASES
     max_age_days: int = 90
     link_cache_hours: int = 24                  # `citebrief links` keeps settled answers this long (0: never)
+    crossref_prefixes: tuple[str, ...] = DEFAULT_CROSSREF_PREFIXES
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     # limits: a brief from a stranger's pull request must not hang or exhaust a CI runner
@@ -86,11 +90,11 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-_TUPLE_KEYS = {"formats", "limitation_headings", "gap_phrases", "select", "ignore"}
+_TUPLE_KEYS = {"formats", "limitation_headings", "gap_phrases", "crossref_prefixes", "select", "ignore"}
 _KEY_ALIASES = {"limitation-headings": "limitation_headings", "gap-phrases": "gap_phrases",
                 "min-words": "min_words", "max-age-days": "max_age_days", "max-input-mb": "max_input_mb",
                 "time-limit": "time_limit", "memory-limit-mb": "memory_limit_mb",
-                "link-cache-hours": "link_cache_hours"}
+                "link-cache-hours": "link_cache_hours", "crossref-prefixes": "crossref_prefixes"}
 _NUMBER_KEYS = {"min_words": int, "max_age_days": int, "memory_limit_mb": int, "max_input_mb": float,
                 "time_limit": float, "link_cache_hours": int}
 

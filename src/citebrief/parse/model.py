@@ -22,8 +22,9 @@ class Sentence:
     keys: tuple[str, ...]          # citation keys in the sentence (and in footnotes attached to it)
     exempt: bool = False           # inside the limitations section or a .limitation/.nocite div/span
     flagged: bool = False          # inside a .limitation span/div (visible flag for a gap admission)
-    words: int = 0                 # word count, citations not counted (for min_words)
+    words: int = 0                 # word count for min_words: citations, math and URLs not counted
     gap_text: str = ""             # the text outside flagged spans, where gap phrases need a flag
+    lettered: bool = True          # has a word of prose (a table row of numbers and dates has none)
 
 
 @dataclass

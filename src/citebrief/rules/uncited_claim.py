@@ -34,6 +34,9 @@ RULE = Rule(
         Example(brief("The memo was clear [@ice2025]:\n\n> Officers may not enforce civil law.\n")),
         Example(brief("| Model | Scope |\n|---|---|\n| Jail model | In jails |\n\n: Models [@ice2025].\n")),
         Example(brief("<!-- citebrief: disable=uncited-claim -->\nThis one sentence is our own view.\n")),
+        Example(brief("$$\\text{agreements} = 1190 \\times \\text{rate}$$\n")),     # display math alone
+        Example(brief("- $a + b = c$\n- <https://www.ice.gov/identify-and-arrest/287g>\n")),  # math, a link
+        Example(brief("| 2025 | 1,290 | +8% |\n|---|---|---|\n| Jan 2026 | 1,301 | +1% |\n")),    # numbers, dates
     ),
     failing=(
         # the body starts on line 6, after the example front matter; a claim is reported where it starts
@@ -51,5 +54,7 @@ RULE = Rule(
                 fires=(at(6, 3, 'claim has no citation: "A chart of agreements by month"'),)),
         Example(brief("See https://x.org/@ice2025 for the details of it.\n"),  # a URL, not a citation
                 fires=(at(6, 1, '"See https://x.org/@ice2025 for the details of it."'),)),
+        Example(brief("As @fig:map shows, the models differ by county.\n"),     # a cross-reference cites nothing
+                fires=(at(6, 1, 'claim has no citation: "As [@fig:map] shows, the models differ by county."'),)),
     ),
 )
