@@ -87,3 +87,13 @@ def test_brief_language_abbreviations(project):
     assert claims_of(spanish) == ["La Dra. Pérez y el Mtro. Ruiz firmaron el convenio.", "Nadie más lo dijo."]
     english = project.lint(FRONT + body + LIMITS)     # no lang: "Dra." ends a sentence
     assert "Pérez y el Mtro." in claims_of(english)
+
+
+def test_a_configured_crossref_prefix_neither_cites_nor_is_unknown(project):
+    """crossref_prefixes from the configuration reach both the claim policy and unknown-key."""
+    brief = ("---\ntitle: T\nchecked: 2025-11-27\n---\n\nThe chart shows the trend clearly [@chart:trend].\n\n"
+             "# Limitations\n\nOne year only.\n")
+    default = project.lint(brief)
+    assert {f.rule for f in default.findings} >= {"unknown-key"}       # "chart:" is not a default prefix
+    custom = project.lint(brief, crossref_prefixes=("chart",))
+    assert [f.rule for f in custom.findings if f.rule in ("unknown-key", "uncited-claim")] == ["uncited-claim"]

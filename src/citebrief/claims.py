@@ -36,6 +36,12 @@ def is_claim(sentence: Sentence, min_words: int) -> bool:
     return not sentence.exempt and not is_question(sentence) and sentence.words >= min_words
 
 
+def claims_of(brief: Brief, config) -> list[Claim]:
+    """The brief's claims under ``config`` (a citebrief.config.Config): its scope, min_words and
+    cross-reference prefixes. Lint, the evidence report and links all count claims this way."""
+    return find_claims(brief, config.scope, config.min_words, config.crossref_prefixes)
+
+
 def find_claims(brief: Brief, scope: str = "sentence", min_words: int = 3,
                 crossref_prefixes=DEFAULT_CROSSREF_PREFIXES) -> list[Claim]:
     def cites(sentence: Sentence) -> bool:

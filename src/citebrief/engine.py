@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from citebrief.bibliography import BibCache, BibFile, Bibliography, Entry, bibliography_paths, nocite_keys
-from citebrief.claims import find_claims
+from citebrief.claims import claims_of
 from citebrief.config import Config
 from citebrief.errors import CitebriefError, printable
 from citebrief.findings import Finding, Severity
@@ -295,7 +295,7 @@ class _Run:
 
     def brief(self, brief: Brief, bib: Bibliography | None) -> BriefReport:
         report = BriefReport(brief, bib)
-        claims = find_claims(brief, self.config.scope, self.config.min_words)
+        claims = claims_of(brief, self.config)
         report.claims, report.cited_claims = len(claims), sum(c.cited for c in claims)
         ctx = LintContext(config=self.config, today=self.today, brief=brief, bib=bib, claims=claims)
         lines = LineIndex(brief.source)

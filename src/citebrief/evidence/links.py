@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from citebrief.claims import find_claims
+from citebrief.claims import claims_of
 from citebrief.engine import LintResult, active_rules, cited_entries, read_paths
 from citebrief.evidence.net import Fetcher, Response
 from citebrief.findings import Finding
@@ -200,7 +200,7 @@ def links_paths(paths, config, *, allow_private: bool = False, timeout: float = 
                                  verdict.message))
     result.findings = sorted(findings)
     for t in targets:
-        claims = find_claims(t.brief, config.scope, config.min_words)
+        claims = claims_of(t.brief, config)
         result.claims += len(claims)
         result.cited_claims += sum(c.cited for c in claims)
     return result

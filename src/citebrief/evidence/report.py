@@ -34,7 +34,7 @@ from pathlib import Path
 
 import click
 
-from citebrief.claims import find_claims
+from citebrief.claims import claims_of
 from citebrief.engine import display_path, read_paths
 from citebrief.errors import CitebriefError
 from citebrief.evidence.checks import BriefEvidence, cited_passages
@@ -61,7 +61,7 @@ def brief_report(brief, bib, root: Path, config, today: date) -> dict:
     passages = {id(p.sentence): p for p in cited_passages(brief, config.scope)}
     lines = LineIndex(brief.source)
     claims = []
-    for claim in find_claims(brief, config.scope, config.min_words):
+    for claim in claims_of(brief, config):
         if claim.sentence is None:
             line, col = lines.position(claim.offset)
             claims.append(_claim_data("(a figure with no caption)", line, col, (), [], [], [], "uncited"))
