@@ -95,3 +95,19 @@ def test_bad_input_is_one_line(evidence_project):
     (evidence_project / "out").write_text("a file where the out folder should be")
     r = CliRunner().invoke(main, ["evidence"])
     assert r.exit_code == 2 and "out" in r.output and "Traceback" not in r.output
+
+
+@needs_chromium
+def test_the_flagship_page_fits_a_phone(tmp_path):
+    """A real brief's passages hold long unbroken words (a source's URL in its excerpt): they wrap."""
+    import shutil
+    from pathlib import Path
+    root = Path(__file__).parent.parent
+    for name in ("manuscript", "sources"):
+        shutil.copytree(root / name, tmp_path / name)
+    for name in ("references.bib", "pyproject.toml"):
+        shutil.copy(root / name, tmp_path / name)
+    assert evidence_command([], load_config(tmp_path), today=date(2025, 12, 1)) == 0
+    with browse(tmp_path / "out" / "ice-287g.evidence.html", 360, 740) as (page, console, requests):
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert console == [] and requests == []
