@@ -1,4 +1,4 @@
-"""Stage 2: the claim policy (DESIGN.md "The claim policy") — which sentences are claims,
+"""Stage 2: the claim policy (README: "How claims are found") — which sentences are claims,
 and which of them are cited. Everything here reads the Brief; nothing reads the source."""
 
 from __future__ import annotations

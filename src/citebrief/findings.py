@@ -22,7 +22,3 @@ class Finding:
     rule: str
     severity: Severity
     message: str
-
-    def as_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity.value, "path": self.path,
-                "line": self.line, "column": self.column, "message": self.message}

@@ -55,7 +55,7 @@ def template_text(name: str) -> str:
     return resources.files("citebrief").joinpath("templates", "init", name).read_text(encoding="utf-8")
 
 
-def render(text: str, *, today: date, name: str, action: str) -> str:
+def fill_template(text: str, *, today: date, name: str, action: str) -> str:
     return (text.replace("%%TODAY%%", today.isoformat())
                 .replace("%%NAME%%", name)
                 .replace("%%ACTION%%", action))
@@ -82,7 +82,7 @@ def init_project(directory: str | Path = ".", *, today: date | None = None, acti
             result.skipped.append(target)
             echo(f"skipped {target} (already exists)")
             continue
-        text = render(template_text(template), today=today, name=name, action=action)
+        text = fill_template(template_text(template), today=today, name=name, action=action)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             with dest.open("x", encoding="utf-8", newline="\n") as f:   # "x": never overwrite, even in a race

@@ -10,5 +10,5 @@
     bibedit.py    change one field line of a .bib, leaving every other byte as it was
     links.py      ``citebrief links``: dead, moved and unreachable URLs and DOIs
 
-Only ``snapshot`` and ``links`` use the network, and only for entries' URLs (DESIGN.md "Trust boundary").
+Only ``snapshot`` and ``links`` use the network, and only for entries' URLs (README: "Security").
 """

@@ -83,7 +83,7 @@ class Passage:
 
 def cited_passages(brief, scope: str = "sentence") -> Iterator[Passage]:
     """Every sentence with the keys that cover it: its own; in a block quote, the quote's or the
-    introducing sentence's (DESIGN.md claim policy, rule 5); with scope "paragraph", the unit's."""
+    introducing sentence's (README: "How claims are found"); with scope "paragraph", the unit's."""
     previous = None
     for unit in brief.units:
         unit_keys = tuple(dict.fromkeys(k for s in unit.sentences for k in s.keys))

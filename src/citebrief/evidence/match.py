@@ -3,7 +3,7 @@
 Plain functions over plain strings, shared by the rules, ``citebrief evidence`` and (later) the
 language server's hover. Nothing here reads files.
 
-Quotes (DESIGN.md "Evidence policy"). A quotation matches a source when, after :func:`normalise`
+Quotes (README: the evidence checks). A quotation matches a source when, after :func:`normalise`
 has made both sides comparable, its words appear in the source in order, with exactly these
 tolerances and nothing else:
 

@@ -1,6 +1,6 @@
 """Snapshots: the local copy of a source as it was read, and the text the checks compare against.
 
-An entry's snapshot is (DESIGN.md "Evidence policy"):
+An entry's snapshot is (README: the evidence checks):
 
 1. the file its BibLaTeX ``file`` field names, relative to the ``.bib`` it was read from
    (JabRef/Zotero's ``description:path:type`` form and ``;``-separated lists are understood:

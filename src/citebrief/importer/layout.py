@@ -40,7 +40,6 @@ class Block:
 @dataclass
 class Explainer:
     title: str | None = None
-    title_line: int | None = None
     checked: date | None = None
     checked_text: str | None = None     # the "Checked on" line when its date could not be read
     disclaimer: str | None = None
@@ -84,7 +83,7 @@ def parse_explainer(text: str, limitation_headings: tuple[str, ...] = ("Limitati
     if ex.title is None:
         heading = next((b for b in ex.blocks if b.kind == "heading"), None)
         if heading is not None:
-            ex.title, ex.title_line = heading.texts[0], heading.line
+            ex.title = heading.texts[0]
             ex.blocks.remove(heading)
             ex.unmapped.append(f"line {heading.line}: no title line (a question or heading) at the top; "
                                f"used the first heading {heading.texts[0]!r} as the title")
@@ -102,7 +101,7 @@ def _take_title(lines: list[str], used: list[bool], ex: Explainer) -> None:
         candidate = md.group("text").strip()
     if not (_CHECKED.match(candidate) and find_date(candidate)) and not _DISCLAIMER.match(candidate) and (
             md or candidate.endswith("?") or _heading_like(candidate, 20)) and not SOURCE_LINE.match(candidate):
-        ex.title, ex.title_line = candidate, first + 1
+        ex.title = candidate
         used[first] = True
 
 

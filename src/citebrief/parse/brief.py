@@ -27,7 +27,7 @@ FLAG_CLASSES = frozenset({"limitation", "limitations"})
 SUPPRESS = re.compile(r"<!--\s*citebrief:\s*disable(?:\s*=\s*(?P<rules>[\w\-, ]+))?\s*-->")
 NOTE_REF = re.compile(r"\[\^(?P<label>[^\]\s]+)\]|\^\[")
 BARE_URL = re.compile(r"[^\s\ue000-\ue002]*(?:://|www\.)[^\s\ue000-\ue002]*")
-ALL_RULES = frozenset({"*"})
+EVERY_RULE = frozenset({"*"})        # a bare <!-- citebrief: disable --> switches off every rule
 
 
 def read_brief(path: Path, display: str, max_bytes: int | None = None, *,
@@ -343,7 +343,7 @@ class _Walker:
             m = SUPPRESS.search(text)
             if m:
                 rules = m.group("rules")
-                names = frozenset(r.strip() for r in rules.split(",") if r.strip()) if rules else ALL_RULES
+                names = frozenset(r.strip() for r in rules.split(",") if r.strip()) if rules else EVERY_RULE
                 self.pending_disable = self.pending_disable | names
 
     def skip_verbatim(self, text: str) -> None:
@@ -396,7 +396,7 @@ class _Walker:
             else:       # the first word of the sentence found in the source (else: its unit's start)
                 start = placed.first_in(i, end)
                 offset = unit_start if start is None else self.opening(start, here, placed.view.text)
-            sentences.append(self.sentence(text, a, b, placed.unit, i, end, buf, render(text[a:b], cites, a, notes),
+            sentences.append(self.sentence(text, a, b, placed.unit, i, end, buf, shown_text(text[a:b], cites, a, notes),
                                            offset, keys, kind))
         found = [x for x in (placed.last_end(), cites_end) if x is not None]
         end = max(found, default=unit_start)
@@ -726,7 +726,7 @@ def _outside(body: str, offset: int, ranges: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def render(body: str, cites, start: int, notes=()) -> str:
+def shown_text(body: str, cites, start: int, notes=()) -> str:
     """Sentence text for messages: each citation shown as [@key; @other], each note as [^]."""
     if not cites and not notes:
         return body

@@ -1,4 +1,4 @@
-"""uncited-claim: every claim in the body carries a citation (DESIGN.md, the claim policy)."""
+"""uncited-claim: every claim in the body carries a citation (README: "How claims are found")."""
 
 from citebrief.findings import Severity
 from citebrief.rules.base import Example, Rule, at, brief, snippet
