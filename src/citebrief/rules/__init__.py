@@ -23,7 +23,7 @@ def _discover() -> dict[str, Rule]:
         for rule in (getattr(module, "RULE", None), *getattr(module, "RULES", ())):
             if isinstance(rule, Rule):
                 rules[rule.name] = rule
-    return rules
+    return dict(sorted(rules.items()))      # `citebrief rules` and the README list them by name
 
 
 ALL_RULES: dict[str, Rule] = _discover()

@@ -15,7 +15,7 @@ def check(ctx):
 
 
 def _found_by_links(name: str, severity: Severity, summary: str) -> Rule:
-    return Rule(name=name, severity=severity, summary=summary + " (from `citebrief links`)", check=check,
+    return Rule(name=name, severity=severity, summary=summary + " (from `citebrief links`).", check=check,
                 command="links")
 
 
