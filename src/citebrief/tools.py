@@ -15,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -92,6 +94,9 @@ def pandoc_env(epoch: int | None = None, limits: Limits = DEFAULT_LIMITS) -> dic
 class PandocRun:
     """One pandoc process, started at once (so other work overlaps it); ``result()`` waits for it.
 
+    Its input is written, and its output read, by a thread from the start: pandoc reads all of its
+    input before it begins, so input handed over only in ``result()`` would keep it idle until then
+    (a brief's later pieces, the citeproc pass while lint runs).
     ``what`` names the job in messages ("reading", "citeproc", "writing HTML"), ``shown`` the brief;
     a failure ends the command with ``exit_code`` (2 when the brief itself cannot be read: lint).
     """
@@ -100,7 +105,7 @@ class PandocRun:
                  epoch: int | None = None, limits: Limits = DEFAULT_LIMITS, cwd: Path | None = None,
                  exit_code: int = 1):
         self.shown, self.what, self.limits, self.exit_code = shown, what, limits, exit_code
-        self._input = input_bytes
+        self._deadline = time.monotonic() + limits.seconds
         try:
             self.proc = subprocess.Popen([pandoc_path(), *args], env=pandoc_env(epoch, limits), cwd=cwd,
                                          stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
@@ -108,17 +113,23 @@ class PandocRun:
         except OSError as exc:
             raise CitebriefError(f"cannot run pandoc ({exc.strerror or type(exc).__name__})", shown,
                                  exit_code=1) from exc
+        self._output: tuple[bytes, bytes] = (b"", b"")
+        self._io = threading.Thread(target=self._communicate, args=(input_bytes,), daemon=True,
+                                    name="pandoc-io")
+        self._io.start()
+
+    def _communicate(self, input_bytes: bytes | None) -> None:
+        with contextlib.suppress(OSError, ValueError):     # killed (cancel, time limit): nothing to keep
+            self._output = self.proc.communicate(input_bytes)
 
     def result(self) -> bytes:
-        try:
-            out, err = self.proc.communicate(self._input, timeout=self.limits.seconds)
-        except subprocess.TimeoutExpired:
+        self._io.join(max(0.0, self._deadline - time.monotonic()))
+        if self._io.is_alive():
             self.cancel()
             raise CitebriefError(f"pandoc ({self.what}) took longer than {self.limits.seconds:.0f} s and was "
                                  f"stopped: the input is too large or too deeply nested", self.shown,
-                                 exit_code=self.exit_code) from None
-        finally:
-            self._input = None
+                                 exit_code=self.exit_code)
+        (out, err), self._output = self._output, (b"", b"")
         if self.proc.returncode != 0:
             message, line = summarise_pandoc_error(err, self.proc.returncode, self.limits)
             raise CitebriefError(f"pandoc ({self.what}) failed: {message}", self.shown, line, exit_code=self.exit_code)
@@ -126,9 +137,9 @@ class PandocRun:
 
     def cancel(self) -> None:
         if self.proc.poll() is None:
-            self.proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired, ValueError, OSError):   # already gone
-            self.proc.communicate(timeout=5)
+            with contextlib.suppress(OSError):     # ended meanwhile
+                self.proc.kill()
+        self._io.join(5)
 
 
 def run_pandoc(args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,
