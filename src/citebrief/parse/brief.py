@@ -20,7 +20,7 @@ from citebrief.parse.locate import Placement, Source, Tokens, place
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, TEXT_CITE, split_sentences
 from citebrief.parse.source import check_nesting, check_text, read_text
-from citebrief.tools import DEFAULT_LIMITS, Limits, PandocRun
+from citebrief.tools import DEFAULT_LIMITS, READ_RTS, Limits, PandocRun
 
 EXEMPT_CLASSES = frozenset({"limitation", "limitations", "nocite"})
 FLAG_CLASSES = frozenset({"limitation", "limitations"})
@@ -80,7 +80,7 @@ def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1
     cuts = split_points(body, front.end, pieces)
     bounds = [0, *cuts, len(body)]
     runs = [PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
-                      input_bytes=body[a:b].encode("utf-8"), limits=limits, exit_code=2)
+                      input_bytes=body[a:b].encode("utf-8"), limits=limits, exit_code=2, rts=READ_RTS)
             for a, b in zip(bounds, bounds[1:])]
     try:
         for run in runs:
