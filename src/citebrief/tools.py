@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from citebrief.errors import CitebriefError, printable
@@ -46,12 +47,34 @@ DEFAULT_LIMITS = Limits()
 
 @functools.lru_cache(maxsize=1)
 def pandoc_path() -> str:
+    """The pandoc pypandoc would choose. pypandoc runs ``pandoc --version`` on every place a pandoc may
+    be (PATH, its own bundled copy, ~/bin, ...) and takes the newest, and importing it takes longer than
+    pandoc needs for a short brief: when its bundled pandoc is the only one there, that is the answer."""
+    bundled = _bundled_pandoc()
+    if bundled and not os.environ.get("PYPANDOC_PANDOC") and sys.platform != "win32" and not _other_pandocs():
+        return bundled
     try:
         import pypandoc
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError) as exc:  # pragma: no cover - broken install
         raise CitebriefError(f"pandoc not found ({exc}); reinstall citebrief") from exc
+
+
+def _other_pandocs() -> list[str]:
+    """Where else pypandoc looks for a pandoc, and finds one: PATH, its download folders, the environment's bin."""
+    places = [shutil.which("pandoc"), "~/bin/pandoc", "~/.bin/pandoc",
+              os.path.join(sys.exec_prefix, "bin", "pandoc"), os.path.join(sys.exec_prefix, "bin", "pandoc.exe")]
+    return [p for p in places if p and os.path.exists(os.path.expanduser(p))]
+
+
+def _bundled_pandoc() -> str | None:
+    """pypandoc-binary's pandoc, found without importing pypandoc (as pypandoc names it)."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is None or spec.origin is None:
+        return None
+    path = os.path.join(os.path.dirname(os.path.realpath(spec.origin)), "files", "pandoc")
+    return path if os.path.isfile(path) else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,6 +100,8 @@ def pandoc_version() -> str:
 
 @functools.lru_cache(maxsize=1)
 def typst_version() -> str:
+    from importlib import metadata       # here: importing it costs more than a short lint
+
     try:
         return metadata.version("typst")
     except metadata.PackageNotFoundError:  # pragma: no cover
