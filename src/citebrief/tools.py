@@ -100,7 +100,8 @@ def pandoc_version() -> str:
 
 @functools.lru_cache(maxsize=1)
 def typst_version() -> str:
-    from importlib import metadata       # here: importing it costs more than a short lint
+    # imported here: it costs more than a short lint
+    from importlib import metadata
 
     try:
         return metadata.version("typst")
