@@ -15,7 +15,7 @@ from pathlib import Path
 from citebrief.ast import no_gc, stringify
 from citebrief.errors import CitebriefError
 from citebrief.frontmatter import FrontMatter, blank_front_matter, read_front_matter
-from citebrief.parse.chunks import split_points
+from citebrief.parse.chunks import pieces_of
 from citebrief.parse.locate import Placement, Source, Tokens, place
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, TEXT_CITE, split_sentences
@@ -76,12 +76,10 @@ READER = "markdown-yaml_metadata_block-pandoc_title_block"
 def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1, limits: Limits = DEFAULT_LIMITS):
     """pandoc's AST of the brief, in order, as one or more pieces whose blocks concatenate to the
     whole; a long brief is read in ``pieces`` parts at once (see chunks.py)."""
-    body = blank_front_matter(source, front)
-    cuts = split_points(body, front.end, pieces)
-    bounds = [0, *cuts, len(body)]
+    texts = pieces_of(blank_front_matter(source, front), front.end, pieces)
     runs = [PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
-                      input_bytes=body[a:b].encode("utf-8"), limits=limits, exit_code=2, rts=READ_RTS)
-            for a, b in zip(bounds, bounds[1:])]
+                      input_bytes=text.encode("utf-8"), limits=limits, exit_code=2, rts=READ_RTS)
+            for text in texts]
     try:
         for run in runs:
             yield _decode(run.result(), display)
