@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from citebrief.ast import no_gc
 from citebrief.bibliography import BibCache, BibFile, Bibliography, Entry, bibliography_paths, nocite_keys
 from citebrief.claims import claims_of
 from citebrief.config import Config
@@ -274,6 +275,12 @@ def lint_inputs(inputs: list[BriefInput], config: Config, today: date | None = N
                 whole_bibs: Sequence[tuple[Path, str]] = (), whole_folder: bool = False,
                 bibs: BibCache | None = None) -> LintResult:
     """Lint briefs already read (compile and bundle read them first); see the module docstring."""
+    with no_gc():   # a brief's units, sentences and bibliography entries, and no cycles: see ast.no_gc
+        return _lint_inputs(inputs, config, today, whole_bibs, whole_folder, bibs)
+
+
+def _lint_inputs(inputs: list[BriefInput], config: Config, today: date | None, whole_bibs: Sequence[tuple[Path, str]],
+                 whole_folder: bool, bibs: BibCache | None) -> LintResult:
     today = today or date.today()
     bibs = bibs or BibCache()
     if config.select or config.ignore:
