@@ -190,6 +190,19 @@ def test_bib_store_keeps_a_file_until_it_changes(tmp_path):
         store.load(path, "r.bib")
 
 
+def test_a_sources_folder_made_since_the_last_run_is_seen(tmp_path):
+    # what holds for a whole file (does a sources/ folder keep snapshots beside it?) is asked again each run
+    from citebrief.evidence.snapshots import keeps_snapshots
+
+    path = tmp_path / "r.bib"
+    path.write_text("@misc{a, title = {One}}\n@misc{b, title = {Two}}\n")
+    store = BibStore()
+    assert not keeps_snapshots(store.load(path, "r.bib").entries["a"])
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "b.txt").write_text("The source's text.\n")
+    assert keeps_snapshots(store.load(path, "r.bib").entries["a"])
+
+
 # --- without pygls ------------------------------------------------------------------------------------
 
 def test_without_pygls_one_line_says_what_to_install(monkeypatch):

@@ -12,7 +12,6 @@ from citebrief.config import load_config
 from citebrief.engine import lint_paths
 from citebrief.errors import CitebriefError
 from citebrief.reporters import render
-from citebrief.rules import ALL_RULES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,6 +83,8 @@ def lint_command(paths, *, fmt="text", strict=False, today=None, overrides=None)
 @main.command("rules", short_help="List every rule, its severity and what it checks.")
 def rules_command():
     """List every rule with its default severity and what it checks."""
+    from citebrief.rules import ALL_RULES
+
     width = max(map(len, ALL_RULES))
     for name, rule in ALL_RULES.items():
         click.echo(f"{name:<{width}}  {rule.severity.value:<7}  {rule.summary}")

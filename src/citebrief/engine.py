@@ -18,12 +18,13 @@ compile gate stops a brief only for its own problems.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from citebrief.ast import no_gc
 from citebrief.bibliography import BibCache, BibFile, Bibliography, Entry, bibliography_paths, nocite_keys
 from citebrief.claims import claims_of
 from citebrief.config import Config
@@ -35,7 +36,6 @@ from citebrief.parse.chunks import MIN_SPLIT_SIZE
 from citebrief.parse.model import Brief
 from citebrief.parse.source import CITATION, LineIndex
 from citebrief.project import confine, project_root
-from citebrief.rules import ALL_RULES
 from citebrief.rules.base import Rule
 from citebrief.rules.context import Hit, LintContext
 
@@ -114,6 +114,10 @@ class LintResult(_Counts):
 
 
 def active_rules(config: Config) -> list[Rule]:
+    # here, not at the top: importing every rule (the evidence rules' matching too) is work lint does
+    # while pandoc reads the briefs (parse_inputs)
+    from citebrief.rules import ALL_RULES
+
     for option, names in (("select", config.select), ("ignore", config.ignore)):
         unknown = [n for n in names if n not in ALL_RULES]
         if unknown:
@@ -228,9 +232,10 @@ class Parsed:
         return [entries[k] for k in dict.fromkeys(c.key for c in self.brief.citations) if k in entries]
 
 
-def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache) -> list[Parsed]:
-    """Parse every brief (pandoc in its own processes, one budget of cores) while their bibliographies
-    are read here, each file once."""
+def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache,
+                 meanwhile: Callable[[], object] | None = None) -> list[Parsed]:
+    """Parse every brief (pandoc in its own processes, one budget of cores) while ``meanwhile`` runs
+    here and then their bibliographies are read, each file once."""
     cores = os.cpu_count() or 1
     long_briefs = sum(len(i.source) >= MIN_SPLIT_SIZE for i in inputs) or 1
     pieces = max(1, cores // long_briefs)            # one pool's worth of pandoc processes, not briefs × cores
@@ -238,6 +243,8 @@ def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache) -> li
         futures = [pool.submit(parse_brief, i.path, i.shown, config.limitation_headings, source=i.source,
                                front=i.front, pieces=pieces, limits=config.limits) for i in inputs]
         try:
+            if meanwhile is not None:
+                meanwhile()
             for path in dict.fromkeys(b for i in inputs for b in i.bibliographies):
                 bibs.get(path, display_path(path))
             briefs = [f.result() for f in futures]
@@ -268,10 +275,18 @@ def lint_inputs(inputs: list[BriefInput], config: Config, today: date | None = N
                 whole_bibs: Sequence[tuple[Path, str]] = (), whole_folder: bool = False,
                 bibs: BibCache | None = None) -> LintResult:
     """Lint briefs already read (compile and bundle read them first); see the module docstring."""
+    with no_gc():   # a brief's units, sentences and bibliography entries, and no cycles: see ast.no_gc
+        return _lint_inputs(inputs, config, today, whole_bibs, whole_folder, bibs)
+
+
+def _lint_inputs(inputs: list[BriefInput], config: Config, today: date | None, whole_bibs: Sequence[tuple[Path, str]],
+                 whole_folder: bool, bibs: BibCache | None) -> LintResult:
     today = today or date.today()
-    rules = active_rules(config)
     bibs = bibs or BibCache()
-    parsed = parse_inputs(inputs, config, bibs)
+    if config.select or config.ignore:
+        active_rules(config)        # a misspelt rule name is refused before pandoc starts
+    rules: list[Rule] = []          # chosen (every rule module imported) while pandoc reads the briefs
+    parsed = parse_inputs(inputs, config, bibs, meanwhile=lambda: rules.extend(active_rules(config)))
     whole = [bibs.get(p.resolve(), shown) for p, shown in whole_bibs]
     run = _Run(config, rules, today)
     reports = [run.brief(p.brief, p.bibliography) for p in parsed]

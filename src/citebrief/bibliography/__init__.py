@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from citebrief.bibliography.bibtex import load_bibtex
 from citebrief.bibliography.csl import inline_references, load_csl_json, load_csl_yaml
 from citebrief.bibliography.model import MONTH_NAMES, MONTHS, BibFile, Bibliography, Entry, nocite_keys, parse_date
 from citebrief.config import Config
@@ -29,6 +28,13 @@ __all__ = ["MONTHS", "MONTH_NAMES", "BibCache", "BibFile", "Bibliography", "Entr
 MAX_BYTES = 64 * 1024 * 1024
 READERS = {".json": load_csl_json, ".yaml": load_csl_yaml, ".yml": load_csl_yaml}
 BIBTEX = {".bib", ".bibtex", ".biblatex"}
+
+
+def load_bibtex(path: Path, shown: str, text: str) -> BibFile:
+    # bibtexparser (and pylatexenc with it) is imported when a .bib is read, not before pandoc starts
+    from citebrief.bibliography.bibtex import load_bibtex as load
+
+    return load(path, shown, text)
 
 
 def load_bibliography(path: Path, display_path: str | None = None, *, text: str | None = None) -> BibFile:

@@ -236,7 +236,7 @@ def _add_entry(bib: BibFile, block: model.Entry, macros: dict[str, str]) -> None
         name = name.lower()
         fields[name] = _value(f.value, macros)
         lines[name] = f.start_line + 1
-    entry = Entry(key, block.entry_type, fields, line, lines, bib.path, bib.display_path)
+    entry = Entry(key, block.entry_type, fields, line, lines, bib.path, bib.display_path, file_memo=bib.memo)
     earlier = bib.entries.get(key)
     if earlier is not None:            # pandoc uses the last definition of a key
         bib.duplicates.append((entry, earlier))

@@ -48,7 +48,7 @@ def load_csl_json(path: Path, shown: str, text: str) -> BibFile:
             bib.errors.append((line, f"item {i + 1} has no id"))
             continue
         _add(bib, Entry(key, str(item.get("type") or "").lower(), _fields(item), line, {}, path, shown,
-                        syntax="csl"))
+                        syntax="csl", file_memo=bib.memo))
     return bib
 
 
@@ -90,7 +90,8 @@ def read_items(bib: BibFile, node: yaml.SequenceNode, converter: Converter) -> N
             if isinstance(k, yaml.ScalarNode):
                 lines[FIELD_NAMES.get(k.value.lower(), k.value.lower())] = converter.line(k)
         _add(bib, Entry(key, str(item.get("type") or "").lower(), _fields(item),
-                        converter.line(item_node), lines, bib.path, bib.display_path, syntax="csl"))
+                        converter.line(item_node), lines, bib.path, bib.display_path, syntax="csl",
+                        file_memo=bib.memo))
 
 
 def _add(bib: BibFile, entry: Entry) -> None:

@@ -35,6 +35,8 @@ class Entry:
     # the engine reads each bibliography once per run, so this lives exactly as long as the run
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
     syntax: str = "bibtex"          # "csl" for CSL JSON/YAML and inline references (values are not LaTeX)
+    # the same, shared by every entry of the file (its BibFile.memo): what depends on the file alone
+    file_memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, name: str) -> str | None:
         """The field's value without enclosing braces, or None when absent or blank."""
@@ -110,6 +112,7 @@ class BibFile:
     encoding: str = "utf-8"         # "latin-1" when the file is not UTF-8 (read as pandoc's BibTeX reader does)
     unsafe: list[str] = field(default_factory=list)   # problems pandoc must never see (crossref loops)
     inline: bool = False            # the brief's own ``references:``
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)   # its entries' file_memo
 
 
 @dataclass

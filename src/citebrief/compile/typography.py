@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 NBSP = "\u00a0"
@@ -23,20 +25,25 @@ MONTHS = {"January", "February", "March", "April", "May", "June", "July", "Augus
           "Oct.", "Nov.", "Dec."}
 CODES = {"U.S.C.", "C.F.R.", "U.S.", "Stat.", "F.3d", "F.4th", "F.", "F.2d", "S.", "Ct."}
 BEFORE_NUMBER = {"Pub.", "L.", "No.", "Nos.", "p.", "pp.", "Sec.", "sec.", "Art.", "art.", "Vol.", "vol."}
+_NAMED = MONTHS | BEFORE_NUMBER
 _NUMBER = re.compile(r"[(\[]?\d")
 _DAY = re.compile(r"\d{1,2},?")
 _YEAR = re.compile(r"(?:\d{4}[a-z]?|n\.d\.)[\]).,;:]*")
 _CODE_NUMBER = re.compile(r"\(?\d+\)?")        # the title number before "U.S.C."
 
 
-def _tie_here(before: str, before2: str, after: str, in_cite: bool) -> bool:
+def _tie_here(before: str, before2: Callable[[], str], after: str, in_cite: bool) -> bool:
+    """``before2()``: the word before ``before`` (asked only for a date)."""
+    first = before[:1]
+    if not (in_cite or first.isdigit() or first == "(" or before in _NAMED):     # most words: quickly no
+        return before.endswith(("§", "¶")) or after.startswith(("§", "¶"))
     if before.endswith(("§", "¶")) or after.startswith(("§", "¶")):
         return True
     if _CODE_NUMBER.fullmatch(before) and after in CODES and after != "U.S.":
         return True                                                 # 8 U.S.C.
     if before in MONTHS and _NUMBER.match(after):
         return True                                                 # June 1, June 2025
-    if _DAY.fullmatch(before) and before.endswith(",") and before2 in MONTHS and re.match(r"\d{4}", after):
+    if _DAY.fullmatch(before) and before.endswith(",") and before2() in MONTHS and re.match(r"\d{4}", after):
         return True                                                 # (November) 27, 2025
     if before in BEFORE_NUMBER and (_NUMBER.match(after) or (before == "Pub." and after == "L.")):
         return True                                                 # Pub. L. 104-208, No. 3, p. 12
@@ -48,28 +55,37 @@ def tie(inlines: list, in_cite: bool = False) -> list:
     if not any(n["t"] == "Space" for n in inlines):
         return inlines
     out: list = []
-    i = 0
-    while i < len(inlines):
+    i, last = 0, len(inlines) - 1
+    while i <= last:
         n = inlines[i]
-        if n["t"] == "Space" and out and i + 1 < len(inlines) and inlines[i + 1]["t"] == "Str":
+        if n["t"] == "Space" and out and i < last and inlines[i + 1]["t"] == "Str":
             after = inlines[i + 1]["c"]
-            if out[-1]["t"] == "Str":
-                tied = out[-1]["c"].split(NBSP)
-                if len(tied) > 1:
-                    before2 = tied[-2]
-                else:
-                    before2 = out[-3]["c"].rsplit(NBSP, 1)[-1] if len(out) >= 3 and out[-3]["t"] == "Str" else ""
-                if _tie_here(tied[-1], before2, after, in_cite):
-                    out[-1] = {"t": "Str", "c": out[-1]["c"] + NBSP + after}
+            previous = out[-1]
+            if previous["t"] == "Str":
+                text = previous["c"]
+                k = text.rfind(NBSP)
+                before = text[k + 1:]
+                if _tie_here(before, partial(_before2, text, k, out), after, in_cite):
+                    out[-1] = {"t": "Str", "c": text + NBSP + after}
                     i += 2
                     continue
-            elif _tie_here(_last_word(out[-1]), "", after, in_cite):     # "… § 1357(g)</span> 1996"
+            elif _tie_here(_last_word(previous), lambda: "", after, in_cite):     # "… § 1357(g)</span> 1996"
                 out.append({"t": "Str", "c": NBSP})
                 i += 1
                 continue
         out.append(n)
         i += 1
+    # words tied here (or by the author) are kept whole; most inline lists have none: returned as they are
+    if not any(n["t"] == "Str" and n["c"].find(NBSP, 1, len(n["c"]) - 1) >= 0 for n in out):
+        return out
     return [w for n in out for w in (_unbreakable(n) if n["t"] == "Str" and NBSP in n["c"][1:-1] else (n,))]
+
+
+def _before2(text: str, k: int, out: list) -> str:
+    """The word before the last one of ``out`` (whose last Str is ``text``, with its last tie at ``k``)."""
+    if k >= 0:
+        return text[text.rfind(NBSP, 0, k) + 1:k]
+    return out[-3]["c"].rsplit(NBSP, 1)[-1] if len(out) >= 3 and out[-3]["t"] == "Str" else ""
 
 
 def _unbreakable(node: dict) -> list:

@@ -118,10 +118,12 @@ class BibStore:
 
 
 def _fresh(bib: BibFile) -> BibFile:
-    """The same file with its own Entry objects, each with an empty ``memo`` (the fields themselves
-    are shared, never changed)."""
+    """The same file with its own Entry objects, each with an empty ``memo``, and an empty file memo
+    (the fields themselves are shared, never changed)."""
     clone = copy.copy(bib)
-    clone.entries = {key: dataclasses.replace(entry, memo={}) for key, entry in bib.entries.items()}
+    clone.memo = {}
+    clone.entries = {key: dataclasses.replace(entry, memo={}, file_memo=clone.memo)
+                     for key, entry in bib.entries.items()}
     return clone
 
 

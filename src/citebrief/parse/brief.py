@@ -15,12 +15,12 @@ from pathlib import Path
 from citebrief.ast import no_gc, stringify
 from citebrief.errors import CitebriefError
 from citebrief.frontmatter import FrontMatter, blank_front_matter, read_front_matter
-from citebrief.parse.chunks import split_points
+from citebrief.parse.chunks import pieces_of
 from citebrief.parse.locate import Placement, Source, Tokens, place
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, TEXT_CITE, split_sentences
 from citebrief.parse.source import check_nesting, check_text, read_text
-from citebrief.tools import DEFAULT_LIMITS, Limits, PandocRun
+from citebrief.tools import DEFAULT_LIMITS, READ_RTS, Limits, PandocRun
 
 EXEMPT_CLASSES = frozenset({"limitation", "limitations", "nocite"})
 FLAG_CLASSES = frozenset({"limitation", "limitations"})
@@ -75,13 +75,16 @@ READER = "markdown-yaml_metadata_block-pandoc_title_block"
 
 def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1, limits: Limits = DEFAULT_LIMITS):
     """pandoc's AST of the brief, in order, as one or more pieces whose blocks concatenate to the
-    whole; a long brief is read in ``pieces`` parts at once (see chunks.py)."""
-    body = blank_front_matter(source, front)
-    cuts = split_points(body, front.end, pieces)
-    bounds = [0, *cuts, len(body)]
+    whole; a long brief is read in ``pieces`` parts at once (see chunks.py). pandoc starts now, not
+    at the first piece asked for: the walker gets ready meanwhile."""
+    texts = pieces_of(blank_front_matter(source, front), front.end, pieces)
     runs = [PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
-                      input_bytes=body[a:b].encode("utf-8"), limits=limits, exit_code=2)
-            for a, b in zip(bounds, bounds[1:])]
+                      input_bytes=text.encode("utf-8"), limits=limits, exit_code=2, rts=READ_RTS)
+            for text in texts]
+    return _results(runs, display)
+
+
+def _results(runs: list[PandocRun], display: str):
     try:
         for run in runs:
             yield _decode(run.result(), display)
@@ -163,11 +166,9 @@ class _Walker:
     def __init__(self, brief: Brief, limitation_headings: tuple[str, ...]):
         self.brief = brief
         self.raw = brief.source
-        # The source is read into word tokens at the first walk, not here: the walker is made before
-        # pandoc starts, and a long brief's later pieces are still being read by then.
-        self.source: Source        # set by the first walk()
-        self.started = False
-        self.view, self.j, self.hi = Tokens(""), 0, 0
+        # the source's word tokens, made while pandoc reads the brief (parse_brief starts it first)
+        self.source = Source(self.raw, brief.body_start)
+        self.view, self.j, self.hi = self.source.body, 0, len(self.source.body)
         self.lang = str(brief.meta.get("lang") or "")
         self.limitation_headings = limitation_headings
         self.section_level: int | None = None     # level of the limitations heading we are under
@@ -184,9 +185,6 @@ class _Walker:
 
     # blocks ------------------------------------------------------------------
     def walk(self, blocks, kind: str = "para") -> None:
-        if not self.started:
-            self.source, self.started = Source(self.raw, self.brief.body_start), True
-            self.view, self.j, self.hi = self.source.body, 0, len(self.source.body)
         for block in blocks:
             disable, self.pending_disable = self.pending_disable, frozenset()
             outer = self.disabled

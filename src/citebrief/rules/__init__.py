@@ -26,4 +26,12 @@ def _discover() -> dict[str, Rule]:
     return dict(sorted(rules.items()))      # `citebrief rules` and the README list them by name
 
 
-ALL_RULES: dict[str, Rule] = _discover()
+ALL_RULES: dict[str, Rule]       # discovered on first use: lint imports the rules while pandoc runs
+
+
+def __getattr__(name: str) -> dict[str, Rule]:
+    if name == "ALL_RULES":
+        global ALL_RULES
+        ALL_RULES = _discover()
+        return ALL_RULES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
