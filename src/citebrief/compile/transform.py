@@ -322,6 +322,8 @@ def prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_he
 
 def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...],
              status: Status) -> Prepared:
+    """The brief's AST made ready for every writer, in steps: its blocks transformed, then the front
+    block, the references' heading, the list of flagged spans and the footer added around them."""
     try:
         doc = json.loads(ast_bytes)
     except ValueError as exc:
@@ -333,53 +335,14 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     tr.ref_ids = set(_REF_ID.findall(ast_bytes.decode("utf-8", "replace")))
     blocks = tr.blocks(doc["blocks"])
 
-    # the front block: the DRAFT notice, "Checked on ..." (and "Stale"), the disclaimer
-    front = []
-    if status.draft:
-        front += typst_wrap("cb-draft", [div("draft-notice", ["draft"], [{"t": "Para", "c": words(status.draft_text)}],
-                                             [("custom-style", "Draft")])])
-    if meta.checked:
-        line = tie(words(meta.checked_text))
-        if status.stale:
-            stale = {"t": "Span", "c": [["", ["stale"], [["custom-style", "Stale"]]], words(status.stale_text)]}
-            line += [{"t": "Space"}, Str("\u00b7"), {"t": "Space"},
-                     raw("typst", "#cb-stale["), stale, raw("typst", "]")]
-        front += typst_wrap("cb-checked", [div("", ["checked"], [{"t": "Para", "c": line}],
-                                               [("custom-style", "Checked")])])
-    disclaimer = tr.blocks(_meta_blocks(meta_json.get("disclaimer")))
-    if disclaimer:
-        front += typst_wrap("cb-disclaimer", [div("", ["disclaimer"], disclaimer, [("custom-style", "Disclaimer")])])
     toc_mark = f"<!--cb-toc-{secrets.token_hex(16)}-->"     # no brief can guess it (see html.py)
     blocks.insert(0, raw("html", toc_mark, True))
+    front = _front_block(meta, tr.blocks(_meta_blocks(meta_json.get("disclaimer"))), status)
     if front:
         blocks = typst_wrap("cb-front", [div("front-matter", ["front-matter"], front)]) + blocks
-
-    # the bibliography: a heading, and hanging indents in typst
-    refs_at = next((i for i, b in enumerate(blocks) if b["t"] == "Div" and b["c"][0][0] == "refs"), None)
-    if refs_at is not None:
-        refs = typst_wrap("cb-references", [blocks[refs_at]])
-        has_heading = refs_at > 0 and blocks[refs_at - 1]["t"] == "Header"   # the brief's own, or citeproc's
-        if not has_heading:
-            refs.insert(0, {"t": "Header", "c": [1, ["references", ["unnumbered", "references"], []],
-                                                 [Str("References")]]})
-        blocks[refs_at:refs_at + 1] = refs
-
-    # the limitations section: the list of flagged spans, linking back
+    refs_at = _wrap_references(blocks)
     if tr.flags:
-        start = next((i for i, b in enumerate(blocks) if tr.is_limitations_heading(b)), None)
-        if start is None:    # only possible with --no-lint: make one, before the references
-            start = refs_at if refs_at is not None else len(blocks)
-            if refs_at is not None and start > 0 and blocks[start - 1]["t"] == "Header":
-                start -= 1
-            blocks.insert(start, {"t": "Header", "c": [1, ["limitations", ["limitations"], []],
-                                                       [Str("Limitations")]]})
-        level = blocks[start]["c"][0]
-        end = next((i for i in range(start + 1, len(blocks))
-                    if blocks[i]["t"] == "Header" and blocks[i]["c"][0] <= level
-                    or blocks[i]["t"] == "RawBlock" and blocks[i]["c"][1] == "#cb-references["),
-                   len(blocks))
-        blocks[end:end] = tr.flagged_list()
-
+        _add_flagged_list(blocks, tr, refs_at)
     # the footer: which checks passed (status.py)
     blocks += typst_wrap("cb-colophon", [div("checks", ["colophon"], [{"t": "Para", "c": words(status.footer)}],
                                              [("custom-style", "Colophon")])])
@@ -395,6 +358,56 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     return Prepared(ast, html_ast, meta, sorted(tr.images.values(), key=lambda i: i.build_name), tr.flags,
                     status, sum(1 for b in blocks if b["t"] == "Header" and b["c"][0] == 1), toc_mark,
                     head, blocks_json, block_types)
+
+
+def _front_block(meta: Meta, disclaimer: list, status: Status) -> list:
+    """What stands above the brief: the DRAFT notice, "Checked on ..." (and "Stale"), the disclaimer."""
+    front = []
+    if status.draft:
+        front += typst_wrap("cb-draft", [div("draft-notice", ["draft"], [{"t": "Para", "c": words(status.draft_text)}],
+                                             [("custom-style", "Draft")])])
+    if meta.checked:
+        line = tie(words(meta.checked_text))
+        if status.stale:
+            stale = {"t": "Span", "c": [["", ["stale"], [["custom-style", "Stale"]]], words(status.stale_text)]}
+            line += [{"t": "Space"}, Str("\u00b7"), {"t": "Space"},
+                     raw("typst", "#cb-stale["), stale, raw("typst", "]")]
+        front += typst_wrap("cb-checked", [div("", ["checked"], [{"t": "Para", "c": line}],
+                                               [("custom-style", "Checked")])])
+    if disclaimer:
+        front += typst_wrap("cb-disclaimer", [div("", ["disclaimer"], disclaimer, [("custom-style", "Disclaimer")])])
+    return front
+
+
+def _wrap_references(blocks: list) -> int | None:
+    """The bibliography given a heading (unless it has one) and hanging indents in typst, in place;
+    where it now starts (None: the brief has none)."""
+    refs_at = next((i for i, b in enumerate(blocks) if b["t"] == "Div" and b["c"][0][0] == "refs"), None)
+    if refs_at is not None:
+        refs = typst_wrap("cb-references", [blocks[refs_at]])
+        has_heading = refs_at > 0 and blocks[refs_at - 1]["t"] == "Header"   # the brief's own, or citeproc's
+        if not has_heading:
+            refs.insert(0, {"t": "Header", "c": [1, ["references", ["unnumbered", "references"], []],
+                                                 [Str("References")]]})
+        blocks[refs_at:refs_at + 1] = refs
+    return refs_at
+
+
+def _add_flagged_list(blocks: list, tr: _Transformer, refs_at: int | None) -> None:
+    """The list of flagged spans, linking back, at the end of the limitations section (in place)."""
+    start = next((i for i, b in enumerate(blocks) if tr.is_limitations_heading(b)), None)
+    if start is None:    # only possible with --no-lint: make one, before the references
+        start = refs_at if refs_at is not None else len(blocks)
+        if refs_at is not None and start > 0 and blocks[start - 1]["t"] == "Header":
+            start -= 1
+        blocks.insert(start, {"t": "Header", "c": [1, ["limitations", ["limitations"], []],
+                                                   [Str("Limitations")]]})
+    level = blocks[start]["c"][0]
+    end = next((i for i in range(start + 1, len(blocks))
+                if blocks[i]["t"] == "Header" and blocks[i]["c"][0] <= level
+                or blocks[i]["t"] == "RawBlock" and blocks[i]["c"][1] == "#cb-references["),
+               len(blocks))
+    blocks[end:end] = tr.flagged_list()
 
 
 def _embed_images(ast: bytes, images: dict[str, Image]) -> bytes:
