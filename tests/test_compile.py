@@ -138,6 +138,25 @@ def test_rebuilds_are_byte_identical(proj):
         assert (proj / "out" / f"brief.{fmt}").read_bytes() == data, fmt
 
 
+def test_typst_writer_in_pieces_gives_the_same_pdf(proj, monkeypatch):
+    # a long brief's typst writer runs in pieces at once (pdf.typst_source); forced here on a short one
+    import os
+
+    import citebrief.compile
+    from citebrief.compile import pdf
+
+    assert build(proj, "pdf")[0] == 0
+    whole = (proj / "out" / "brief.pdf").read_bytes()
+    cuts: list[list[int]] = []
+    real_cut_points = pdf.cut_points
+    monkeypatch.setattr(pdf, "cut_points", lambda *a: cuts.append(real_cut_points(*a)) or cuts[-1])
+    monkeypatch.setattr(citebrief.compile, "SPLIT_TYPST_WRITER", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert build(proj, "pdf", force=True)[0] == 0
+    assert cuts and cuts[0]                    # it was cut
+    assert (proj / "out" / "brief.pdf").read_bytes() == whole
+
+
 def test_source_date_epoch_wins(proj, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build(proj, "docx")[0] == 0

@@ -57,6 +57,9 @@ from citebrief.tools import PandocRun
 Echo = Callable[..., None]
 # longest first: the PDF chain (typst writer + typst) sets the pace, so it starts first
 ORDER = ("pdf", "html", "docx")
+# bytes of the prepared AST (about 10,000 words) from which the typst writer is run in pieces before the
+# other writers start: below it, starting three pandoc processes costs more than it saves
+SPLIT_TYPST_WRITER = 1_000_000
 
 
 @dataclass
@@ -324,9 +327,10 @@ class _Compile:
         manifest.deps = {str(i.path): i.digest for i in build.prepared.images} | deps
         render_time = time.perf_counter() - started
         typst_time = 0.0
-        if "pdf" in formats and self.share > 1:
-            # first the typst writer, on this brief's share of the cores (pdf.py); then typst on one core
-            # while the html and docx writers run on the others
+        if "pdf" in formats and self.share > 1 and len(build.prepared.ast) >= SPLIT_TYPST_WRITER:
+            # a long brief: first the typst writer, on this brief's share of the cores (pdf.py); then
+            # typst on one core while the html and docx writers run on the others. A shorter one's
+            # typst writer runs in the PDF's own job, beside the other writers from the start.
             from citebrief.compile.pdf import typst_source
             t0 = time.perf_counter()
             try:
