@@ -100,13 +100,12 @@ def pandoc_version() -> str:
 
 @functools.lru_cache(maxsize=1)
 def typst_version() -> str:
-    # imported here: it costs more than a short lint
-    from importlib import metadata
-
+    # the typst module's own version (importlib.metadata costs more than a short lint)
     try:
-        return metadata.version("typst")
-    except metadata.PackageNotFoundError:  # pragma: no cover
+        import typst
+    except ImportError:  # pragma: no cover
         return "unknown"
+    return str(getattr(typst, "__version__", "unknown"))
 
 
 def _env(rts: bool, limits: Limits, epoch: int | None, options: str = PANDOC_RTS) -> dict[str, str]:
