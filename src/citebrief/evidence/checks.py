@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
-from citebrief.evidence.snapshots import Snapshot, keeps_snapshots, lookup
+from citebrief.evidence.snapshots import Snapshot, cites_kept_sources, lookup
 from citebrief.project import project_root
 
 _WORD = re.compile(r"\w+")
@@ -223,9 +223,6 @@ def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int
 def for_context(ctx) -> BriefEvidence | None:
     """The evidence of the brief a rule is looking at; None when no source it cites belongs to a
     project that keeps snapshots (then the evidence rules have nothing to say and cost nothing)."""
-    if ctx.bib is None:
-        return None
-    cited = (ctx.bib.entries.get(k) for k in dict.fromkeys(c.key for c in ctx.brief.citations))
-    if not any(keeps_snapshots(e) for e in cited if e is not None):
+    if not cites_kept_sources(ctx):
         return None
     return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope)

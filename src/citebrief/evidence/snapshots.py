@@ -29,10 +29,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citebrief.evidence.match import FigureIndex, normalise
-from citebrief.evidence.passages import PassageIndex, split_passages
 from citebrief.project import OutsideProject, confine, project_root
+
+if TYPE_CHECKING:
+    from citebrief.evidence.match import FigureIndex
+    from citebrief.evidence.passages import PassageIndex
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")     # also the lookup order under sources/
 SOURCES_DIR = "sources"
@@ -162,18 +165,25 @@ class Snapshot:
     def normalised(self) -> str:
         """The text as quotes are compared against it (see match.normalise)."""
         if self._normalised is None:
+            # the matching is imported when a snapshot is compared, not by every lint (most projects keep none)
+            from citebrief.evidence.match import normalise
+
             self._normalised = normalise(self.text)
         return self._normalised
 
     @property
     def figures(self) -> FigureIndex:
         if self._figures is None:
+            from citebrief.evidence.match import FigureIndex
+
             self._figures = FigureIndex(self.normalised)
         return self._figures
 
     @property
     def passages(self) -> PassageIndex:
         if self._passages is None:
+            from citebrief.evidence.passages import PassageIndex, split_passages
+
             self._passages = PassageIndex(split_passages(self.text))
         return self._passages
 
@@ -354,6 +364,15 @@ def keeps_snapshots(entry) -> bool:
     if found is None:
         found = entry.memo["keeps_snapshots"] = _keeps_snapshots(entry)
     return bool(found)
+
+
+def cites_kept_sources(ctx) -> bool:
+    """Does the brief a rule is looking at cite any entry of a project that keeps snapshots? If not,
+    the evidence rules have nothing to say (and the matching is never imported)."""
+    if ctx.bib is None:
+        return False
+    cited = (ctx.bib.entries.get(k) for k in dict.fromkeys(c.key for c in ctx.brief.citations))
+    return any(keeps_snapshots(e) for e in cited if e is not None)
 
 
 def _keeps_snapshots(entry) -> bool:
