@@ -66,6 +66,11 @@ def test_printed_flags_stay_visible_without_colour(html_file):
         # nothing a reader needs is hidden in print: the flagged list, references, the footer
         for selector in ("#flagged-in-the-text", "#refs", ".colophon", ".front-matter"):
             assert page.locator(selector).is_visible(), selector
+        # a heading is never split across pages nor left alone at a page's foot (the flagship's two-line
+        # "1. Delegation: ..." heading was, printed from Chromium)
+        heading = page.evaluate("(() => { const s = getComputedStyle(document.querySelector('main h2'));"
+                                " return [s.breakInside, s.breakAfter]; })()")
+        assert heading == ["avoid", "avoid"]
         assert console == [] and requests == []
 
 
