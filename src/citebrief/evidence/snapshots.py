@@ -375,6 +375,16 @@ def cites_kept_sources(ctx) -> bool:
     return any(keeps_snapshots(e) for e in cited if e is not None)
 
 
+def evidence_for(ctx):
+    """checks.for_context(ctx) for the evidence rules, with the matching imported only when the brief
+    cites a source of a project that keeps snapshots."""
+    if not cites_kept_sources(ctx):
+        return None
+    from citebrief.evidence.checks import for_context
+
+    return for_context(ctx)
+
+
 def _keeps_snapshots(entry) -> bool:
     if entry.has("file"):
         return True

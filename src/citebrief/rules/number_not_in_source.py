@@ -5,7 +5,7 @@ Counts, amounts, percentages, decimals and tallies; "1,001" = "1001", "641%" = "
 not figures (citebrief/evidence/match.py: figures_in).
 """
 
-from citebrief.evidence.snapshots import cites_kept_sources
+from citebrief.evidence.snapshots import evidence_for
 from citebrief.findings import Severity
 from citebrief.rules.base import Example, Rule, at, brief
 from citebrief.rules.context import Hit
@@ -16,11 +16,7 @@ SOURCE = ("sources/ice2025.txt",
 
 
 def check(ctx):
-    if not cites_kept_sources(ctx):
-        return
-    from citebrief.evidence.checks import for_context  # the matching, imported only where it is used
-
-    evidence = for_context(ctx)
+    evidence = evidence_for(ctx)
     if evidence is None:
         return
     for f in evidence.figures():

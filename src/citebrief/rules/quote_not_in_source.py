@@ -4,7 +4,7 @@ See citebrief/evidence/match.py for exactly what counts as the same words (quote
 white space, the first letter's case, omissions and [insertions]; nothing else).
 """
 
-from citebrief.evidence.snapshots import cites_kept_sources
+from citebrief.evidence.snapshots import evidence_for
 from citebrief.findings import Severity
 from citebrief.rules.base import Example, Rule, at, brief, snippet
 from citebrief.rules.context import Hit
@@ -17,11 +17,7 @@ SOURCE = ("sources/ice2025.txt",
 
 
 def check(ctx):
-    if not cites_kept_sources(ctx):
-        return
-    from citebrief.evidence.checks import for_context  # the matching, imported only where it is used
-
-    evidence = for_context(ctx)
+    evidence = evidence_for(ctx)
     if evidence is None:
         return
     for q in evidence.quotes():
