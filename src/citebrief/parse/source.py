@@ -78,6 +78,7 @@ _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
 _DIV_OPEN = re.compile(r"^ {0,3}:{3,}[ \t]*\S")
 _DIV_CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
 _CODE_SPAN = re.compile(r"(`+)(?:.*?[^`])?\1(?!`)", re.S)
+_BRACKET = re.compile(r"[\[\]]")
 
 
 def check_nesting(text: str, shown: str, start: int = 0) -> None:
@@ -88,6 +89,9 @@ def check_nesting(text: str, shown: str, start: int = 0) -> None:
     divs = brackets = 0
     indents: list[int] = []
     for i, line in enumerate(lines):
+        if fence is None and line[:1].isalpha() and "[" not in line:
+            indents.clear()                         # most lines: prose at the margin closes every list
+            continue
         if fence is not None:                       # inside a fenced code block: only its end matters
             if line.lstrip().startswith(fence):
                 fence = None
@@ -128,7 +132,7 @@ def _bracket_depth(line: str, depth: int, shown: str, line_number: int) -> int:
     if "[" not in line:
         return depth
     plain = _CODE_SPAN.sub(lambda m: " " * len(m.group()), line.replace("\\[", "  ").replace("\\]", "  "))
-    for ch in plain:
+    for ch in _BRACKET.findall(plain):
         if ch == "[":
             depth += 1
             if depth > MAX_BRACKETS:
