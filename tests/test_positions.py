@@ -158,3 +158,34 @@ def test_sentence_that_cannot_be_found_is_reported_at_its_unit(tmp_path):
     brief = parse_brief(path, ast=ast)
     starts = [[source[s.offset:s.offset + 12] for s in u.sentences] for u in brief.units]
     assert starts == [["Intro words "], ["First claim ", "First claim "], ["Last one her"]]
+
+
+# keys as pandoc reads them: where a key ends decides which entry is cited and where the citation is
+KEY_CASES = ["@key.-x y", "@key..x y", "See @doi:10.1/x.y.", "@key- y", "@http://x.org/a y", "@a_b y",
+             "me@x.org y", "@key:/ y", "@k+1 y", "@k/ y", "@k~x z", "@é1 x", "@k:://x", "[@a; @b-c.d]"]
+
+
+@pytest.mark.parametrize("text", KEY_CASES)
+def test_citation_keys_in_raw_text_end_where_pandocs_do(text):
+    from citebrief.frontmatter import read_front_matter
+    from citebrief.parse.brief import _find_key
+    from citebrief.parse.source import CITATION
+
+    front = read_front_matter(text, "k.md")
+    blocks = next(pandoc_pieces(text, front, "k.md"))["blocks"]
+    ids: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("t") == "Cite":
+                ids.extend(c["citationId"] for c in node["c"][0])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    assert [m.group("key") for m in CITATION.finditer(text)] == ids        # unused-entry, the language server
+    for key in ids:                                                         # the walker's positions
+        assert _find_key(text, key, 0, len(text)) == text.index("@" + key)

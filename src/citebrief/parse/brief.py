@@ -19,7 +19,7 @@ from citebrief.parse.chunks import pieces_of
 from citebrief.parse.locate import Placement, Source, Tokens, place
 from citebrief.parse.model import Brief, Citation, Heading, Sentence, Unit
 from citebrief.parse.sentences import CITE, NOTE, TEXT_CITE, split_sentences
-from citebrief.parse.source import check_nesting, check_text, read_text
+from citebrief.parse.source import KEY, check_nesting, check_text, read_text
 from citebrief.tools import DEFAULT_LIMITS, READ_RTS, Limits, PandocRun
 
 EXEMPT_CLASSES = frozenset({"limitation", "limitations", "nocite"})
@@ -661,11 +661,9 @@ def _find_key(text: str, key: str, lo: int, hi: int) -> int:
     for form in ("@" + key, "@{" + key + "}"):
         at = lo
         while (at := text.find(form, at, hi)) >= 0:
-            end = at + len(form)
-            longer = form[-1] != "}" and end < len(text) and (
-                text[end].isalnum() or text[end] == "_"
-                or (text[end] in ":.#$%&-+?<>~/" and end + 1 < len(text) and text[end + 1].isalnum()))
-            if not longer and not (at > 0 and text[at - 1].isalnum()):
+            # "@key" must be read as this key, not the start of a longer one (source.KEY: pandoc's reading)
+            other = form[-1] != "}" and (m := KEY.match(text, at + 1)) is not None and m.end() != at + len(form)
+            if not other and not (at > 0 and text[at - 1].isalnum()):
                 return at
             at += 1
     return -1

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import re
 
+from citebrief.parse.source import KEY_REST
+
 MIN_SPLIT_SIZE = 200_000          # characters; below this one pandoc run is fast enough
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,}|:{3,})")
@@ -42,8 +44,8 @@ _NOTE_LABEL_END = re.compile(r"\[\^[^\]\s]+\Z")
 _COLON = re.compile(r"\]:")
 # a plain one-line link reference definition at the top level
 _DEFINITION = re.compile(r" {0,3}\[(?!\^)([^\[\]\n]+)\]:[ \t]*\S")
-# pandoc's citation key (Text.Pandoc.Parsing.Citations.citeKey): "[@key]: ..." is a citation, not a definition
-_CITATION_KEY = re.compile(r"-?@[\w*](?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*")
+# "[@key]: ..." is a citation, not a definition (a key as source.py reads one, or "*" in a nocite)
+_CITATION_KEY = re.compile(rf"-?@[\w*]{KEY_REST}")
 _DEFINITION_MARK = re.compile(r" {0,3}[:~][ \t]")   # a definition list's definition
 # an HTML tag as pandoc reads one (so not an autolink such as <https://...>)
 _TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?=[\s/>])")

@@ -17,10 +17,14 @@ from citebrief.errors import CitebriefError
 
 BOM = "\ufeff"
 # pandoc's citation syntax in raw text, for what pandoc has not parsed (other briefs of the manuscript,
-# an editor's line): a key is letters, digits, "_" and internal punctuation (:.#$%&-+?<>~/), or anything
-# but spaces and braces inside @{...}; the lookbehind keeps e-mail addresses (me@example.org) out
-KEY_CHARS = r"[\w:.#$%&\-+?<>~/]"
-CITATION = re.compile(rf"(?<![\w@])@(?:\{{(?P<braced>[^}}\s]+)\}}|(?P<key>\w(?:{KEY_CHARS}*\w)?))")
+# an editor's line, where a long brief may be cut). A key, as pandoc's citeKey reads one: a letter, digit
+# or "_", then those, punctuation (:.#$%&-+?<>~/) followed by one of those, or ":" or "/" followed by "/"
+# ("@key.-x" cites "key"; "@doi:10.1/x.y." cites "doi:10.1/x.y"). Or anything but spaces and braces
+# inside @{...}. The lookbehind keeps e-mail addresses (me@example.org) out.
+KEY_CHARS = r"[\w:.#$%&\-+?<>~/]"          # any of them: a key still being typed (the language server)
+KEY_REST = r"(?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*"
+KEY = re.compile(rf"\w{KEY_REST}")
+CITATION = re.compile(rf"(?<![\w@])@(?:\{{(?P<braced>[^}}\s]+)\}}|(?P<key>\w{KEY_REST}))")
 MAX_BRACKETS = 6       # [ nested deeper than this: measured 0.19 s at 6 levels, 2.6 s at 9, each level ×2.5
 MAX_NESTING = 100      # block quotes, lists and divs inside each other
 
