@@ -173,10 +173,9 @@ class PandocRun:
 
 
 def run_pandoc(args: list[str], *, shown: str, what: str, input_bytes: bytes | None = None,
-               epoch: int | None = None, limits: Limits = DEFAULT_LIMITS, exit_code: int = 1) -> bytes:
+               epoch: int | None = None, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Run pandoc to the end and return its stdout; failures are one-line CitebriefErrors."""
-    return PandocRun(args, shown=shown, what=what, input_bytes=input_bytes, epoch=epoch, limits=limits,
-                     exit_code=exit_code).result()
+    return PandocRun(args, shown=shown, what=what, input_bytes=input_bytes, epoch=epoch, limits=limits).result()
 
 
 # --- what a failure says ------------------------------------------------------------

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from pathlib import Path
 
 from citebrief.ast import no_gc, stringify
+from citebrief.bibliography.model import MONTHS  # month names and abbreviations, lower case
 from citebrief.errors import CitebriefError
 from citebrief.frontmatter import FrontMatter, blank_front_matter, read_front_matter
 from citebrief.parse.chunks import pieces_of
@@ -114,10 +115,6 @@ LINK_ROOM = 64        # '](https://example.org/a/long/path "title")', an image's
 SPAN_ROOM = 24        # "{.limitation}", '<span class="x">', "{#id .class}"
 ROW_ROOM = 48         # the rest of a grid table's line: "| cell | cell | cell |"
 OPENERS = "\"“‘'([*_$\\`<¿¡«"   # markup and punctuation that may open a sentence before its first word
-MONTHS = frozenset([
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"
-])
 
 
 class _Text:
@@ -706,9 +703,7 @@ def _is_url_tail(prev, citations) -> bool:
 
 def _covered(words: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> bool:
     """True when every word lies inside one of ``ranges`` (and there is at least one word)."""
-    if not words or not ranges:
-        return False
-    return all(any(a <= s and e <= b for a, b in ranges) for s, e in words)
+    return bool(words and ranges) and all(_inside(w, ranges) for w in words)
 
 
 def _outside(body: str, offset: int, ranges: list[tuple[int, int]]) -> str:

@@ -11,12 +11,12 @@ belongs to the sentence before it ("... in 2025. [@key]").
 
 from __future__ import annotations
 
+import functools
 import re
 
 CITE = "\ue000"        # [@key] — may trail a sentence
 NOTE = "\ue001"        # a footnote marker — may trail a sentence
 TEXT_CITE = "\ue002"   # @key in running text — may start a sentence
-PLACEHOLDERS = CITE + NOTE + TEXT_CITE
 
 ABBREVIATIONS = frozenset([
     "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "al", "cf", "vs", "v", "no", "nos", "nov", "sept", "sep", "oct", "dec",
@@ -76,6 +76,7 @@ def _is_abbreviation(text: str, dot: int, known: frozenset[str], ordinals: bool)
     return word.lower() in known
 
 
+@functools.cache
 def abbreviations(lang: str) -> tuple[frozenset[str], bool]:
     """The abbreviations known for a brief's ``lang`` ("es", "fr-CA", "de_DE"...), and whether
     numbers followed by a period are ordinals there."""
@@ -86,16 +87,13 @@ def abbreviations(lang: str) -> tuple[frozenset[str], bool]:
     return (ABBREVIATIONS - COMMON_WORDS.get(code, frozenset())) | extra, code == "de"
 
 
-_KNOWN: dict[str, tuple[frozenset[str], bool]] = {}
-
-
 def split_sentences(text: str, lang: str = "") -> list[tuple[int, int]]:
     """Return (start, end) spans of the sentences in ``text``, white space trimmed. ``lang`` is the
     brief's language (front matter ``lang``): its common abbreviations do not end a sentence."""
     spans: list[tuple[int, int]] = []
     start = 0
     nesting = _Nesting(text) if _BRACKETS.search(text) else None
-    known, ordinals = _KNOWN.get(lang) or _KNOWN.setdefault(lang, abbreviations(lang))
+    known, ordinals = abbreviations(lang)
     for m in _BOUNDARY.finditer(text):
         end_punct = m.group("end")
         if end_punct.startswith(".") and len(end_punct.rstrip("\"”’')]» \u00a0\u202f")) == 1 \
