@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from generate import write_inputs
+from generate import write_project
 from timing import median_of, print_table
 
 from citebrief.tools import pandoc_path, pandoc_version
 
-HERE = Path(__file__).parent
 NAIVE = """
 import subprocess, sys, typst
 pandoc, md, bib, out = sys.argv[1:5]
@@ -45,11 +43,9 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=100_000)
     ap.add_argument("--sources", type=int, default=2_000)
     args = ap.parse_args()
-    data = HERE / "data" / f"compile-{args.words}-{args.sources}"
-    write_inputs(data, args.words, args.sources)
-    (data / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\n', encoding="utf-8")
+    md = write_project(args.words, args.sources)
+    data, bib = md.parent, md.parent / "references.bib"
     (data / "naive").mkdir(exist_ok=True)
-    md, bib = data / "brief.md", data / "references.bib"
     print(f"{md}: {len(md.read_text().split()):,} words, {args.sources:,} sources; pandoc {pandoc_version()}; "
           f"{os.cpu_count()} cores; median of {args.runs} runs")
     citebrief = [sys.executable, "-m", "citebrief", "compile", "--pdf", "--docx", "--html", "--quiet", str(md)]

@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from generate import write_inputs
+from generate import write_project
 from timing import median_of
 
 from citebrief.tools import pandoc_path, pandoc_version
@@ -101,9 +101,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     pandoc, py = pandoc_path(), sys.executable
-    data = HERE / "data" / "speed-100000-2000"
-    md100 = write_inputs(data, 100_000, 2_000)
-    (data / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\n', encoding="utf-8")
+    md100 = write_project(100_000, 2_000)
+    data = md100.parent
     real = HERE / "real" / "deep-review.md"
     flagship, flagship_bib = ROOT / "manuscript" / "ice-287g.md", ROOT / "references.bib"
     print(f"pandoc {pandoc_version()}, {os.cpu_count()} cores, median of {args.runs} alternating runs\n")

@@ -75,6 +75,15 @@ def write_inputs(folder: Path, words: int, sources: int, decorate=None) -> Path:
     return folder / "brief.md"
 
 
+def write_project(words: int, sources: int) -> Path:
+    """The generated brief as a project of its own (``manuscript = "."``), in bench/data/, shared by the
+    benchmarks that lint and compile it; returns the brief's path."""
+    folder = Path(__file__).parent / "data" / f"project-{words}-{sources}"
+    md = write_inputs(folder, words, sources)
+    (folder / "pyproject.toml").write_text('[tool.citebrief]\nmanuscript = "."\n', encoding="utf-8")
+    return md
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
