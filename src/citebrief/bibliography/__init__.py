@@ -28,6 +28,9 @@ __all__ = ["MONTHS", "MONTH_NAMES", "BibCache", "BibFile", "Bibliography", "Entr
 MAX_BYTES = 64 * 1024 * 1024
 READERS = {".json": load_csl_json, ".yaml": load_csl_yaml, ".yml": load_csl_yaml}
 BIBTEX = {".bib", ".bibtex", ".biblatex"}
+# what a file on disk and an editor's unsaved buffer are both refused for
+TOO_BIG = f"bibliography is larger than {MAX_BYTES // (1024 * 1024)} MB"
+BINARY = "this is a binary file, not a bibliography"
 
 
 def load_bibtex(path: Path, shown: str, text: str) -> BibFile:
@@ -47,9 +50,9 @@ def load_bibliography(path: Path, display_path: str | None = None, *, text: str 
         text, warning = _decode(_read_bytes(path, shown))
     else:
         if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8")) > MAX_BYTES:
-            raise CitebriefError(f"bibliography is larger than {MAX_BYTES // (1024 * 1024)} MB", shown)
+            raise CitebriefError(TOO_BIG, shown)
         if "\x00" in text[:8192]:
-            raise CitebriefError("this is a binary file, not a bibliography", shown)
+            raise CitebriefError(BINARY, shown)
         text, warning = text.removeprefix("\ufeff"), None
     if suffix not in READERS and suffix not in BIBTEX and suffix:
         raise CitebriefError(f"unsupported bibliography format {suffix!r} (use .bib, .json or .yaml)", shown)
@@ -63,7 +66,7 @@ def load_bibliography(path: Path, display_path: str | None = None, *, text: str 
 def _read_bytes(path: Path, shown: str) -> bytes:
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise CitebriefError(f"bibliography is larger than {MAX_BYTES // (1024 * 1024)} MB", shown)
+            raise CitebriefError(TOO_BIG, shown)
         data = path.read_bytes()
     except FileNotFoundError:
         raise CitebriefError("bibliography not found", shown) from None
@@ -74,7 +77,7 @@ def _read_bytes(path: Path, shown: str) -> bytes:
     if data.startswith(b"%PDF"):
         raise CitebriefError("this is a PDF, not a bibliography", shown)
     if b"\x00" in data[:8192]:
-        raise CitebriefError("this is a binary file, not a bibliography", shown)
+        raise CitebriefError(BINARY, shown)
     return data
 
 

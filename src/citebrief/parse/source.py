@@ -34,8 +34,7 @@ def read_text(path: Path, display: str | None = None, max_bytes: int | None = No
     display = display or str(path)
     try:
         if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise CitebriefError(f"larger than the input limit of {max_bytes / 1e6:g} MB "
-                                 f"(raise max_input_mb in [tool.citebrief] if this brief is genuine)", display)
+            raise _over_limit(max_bytes, display)
         data = path.read_bytes()
     except IsADirectoryError as exc:
         raise CitebriefError("is a directory, not a file", display) from exc
@@ -44,8 +43,7 @@ def read_text(path: Path, display: str | None = None, max_bytes: int | None = No
     except OSError as exc:
         raise CitebriefError(f"cannot read: {exc.strerror or exc}", display) from exc
     if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise CitebriefError("binary file (NUL byte), not UTF-8 text", display, line)
+        raise _binary(display, data.count(b"\n", 0, data.index(b"\x00")) + 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -58,12 +56,20 @@ def read_text(path: Path, display: str | None = None, max_bytes: int | None = No
 def check_text(text: str, display: str, max_bytes: int | None = None) -> str:
     """An editor's unsaved text held to the limits a file is held to (size, no NUL), BOM removed."""
     if max_bytes is not None and len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
-        raise CitebriefError(f"larger than the input limit of {max_bytes / 1e6:g} MB "
-                             f"(raise max_input_mb in [tool.citebrief] if this brief is genuine)", display)
+        raise _over_limit(max_bytes, display)
     nul = text.find("\x00")
     if nul >= 0:
-        raise CitebriefError("binary file (NUL byte), not UTF-8 text", display, text.count("\n", 0, nul) + 1)
+        raise _binary(display, text.count("\n", 0, nul) + 1)
     return text[1:] if text.startswith(BOM) else text
+
+
+def _over_limit(max_bytes: int, display: str) -> CitebriefError:
+    return CitebriefError(f"larger than the input limit of {max_bytes / 1e6:g} MB "
+                          f"(raise max_input_mb in [tool.citebrief] if this brief is genuine)", display)
+
+
+def _binary(display: str, line: int) -> CitebriefError:
+    return CitebriefError("binary file (NUL byte), not UTF-8 text", display, line)
 
 
 class LineIndex:
