@@ -188,6 +188,28 @@ def test_index_html(dist):
     assert "citebrief does not check that the sources say what the briefs say" in page
 
 
+
+def test_index_states_only_the_checks_that_ran(proj):
+    """The index's checks sentence comes from the rules that ran (status.py's words, as each brief's
+    footer says them): a project that ignores uncited-claim gets no claim that every claim cites a source."""
+    code, log = bundle(proj)
+    assert code == 0, log.text
+    page = (proj / "out" / "dist" / "index.html").read_text(encoding="utf-8")
+    assert ("each brief passed citebrief's checks with no errors: every claim cites a source; every citation "
+            "resolves to a bibliography entry with a title, an author or organisation and a date; every URL and "
+            "DOI those entries give is well formed; sentences") in page
+
+    (proj / "pyproject.toml").write_text(PYPROJECT + 'ignore = ["uncited-claim", "bad-url"]\n', encoding="utf-8")
+    result = cli("--today", TODAY.isoformat())          # the command reads pyproject.toml
+    assert result.exit_code == 0, result.output
+    page = (proj / "out" / "dist" / "index.html").read_text(encoding="utf-8")
+    assert "claim cites" not in page and "claims cites" not in page
+    assert "URL and DOI" not in page
+    assert ("with no errors: every citation resolves to a bibliography entry with a title, an author or "
+            "organisation and a date; sentences") in page
+    footer = (proj / "out" / "brief.html").read_text(encoding="utf-8")
+    assert "claim cites" not in footer and "every citation resolves" in footer
+
 # --- reproducible ------------------------------------------------------------------------------------
 
 def test_zip_is_reproducible_and_matches_the_files(proj, tmp_path):

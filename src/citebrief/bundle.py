@@ -42,8 +42,9 @@ from citebrief.compile import cache as cache_mod
 from citebrief.compile import compile_paths
 from citebrief.compile.html import with_pdf_link
 from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
+from citebrief.compile.status import checks_sentence, never_checked
 from citebrief.config import FORMATS, Config
-from citebrief.engine import BriefReport, lint_paths
+from citebrief.engine import BriefReport, active_rules, lint_paths
 from citebrief.errors import EXIT_FINDINGS, CitebriefError
 from citebrief.reporters._common import percent
 from citebrief.timestamps import FALLBACK_EPOCH, epoch_of, format_date, source_date_epoch
@@ -378,9 +379,16 @@ def render_index(infos: list[BriefInfo], build: Path, bundle_name: str, config: 
     # a title set by the desk ([tool.citebrief] title, --title) heads the page; else the folder's name
     heading, kicker = (config.title.strip(), "Checked briefs") if config.title else ("Checked briefs", bundle_name)
     page_title = heading if config.title else f"Checked briefs: {bundle_name}"
+    # the checks every brief passed: those of the rules that ran, in the words of each brief's footer (status.py)
+    rules = {r.name for r in active_rules(config)}
+    listed = checks_sentence(rules)
+    checks = (f"Before it was compiled, each brief passed citebrief's checks with no errors: {listed}." if listed
+              else "Each brief was compiled with citebrief; none of its citation checks was selected.")
+    never = never_checked(rules, "the briefs say")
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         page_title=esc(page_title), kicker=esc(kicker), heading=esc(heading), lede=esc(lede),
-        briefs="\n".join(items), citebrief=esc(versions["citebrief"]), pandoc=esc(versions["pandoc"]))
+        briefs="\n".join(items), checks=esc(checks, quote=False), never_checked=esc(never, quote=False),
+        citebrief=esc(versions["citebrief"]), pandoc=esc(versions["pandoc"]))
 
 
 def _size_text(size: int) -> str:

@@ -8,7 +8,8 @@ through ``Prepared.status``, so the three formats cannot disagree:
 * **Stale**: the brief's ``checked`` date is more than ``max_age_days`` before the build date
   (``SOURCE_DATE_EPOCH``'s day when set, timestamps.py). The age in days stands next to the date.
 * **The footer** names exactly the checks that passed: the error rules that ran (a brief with
-  lint errors is not compiled unless it is a draft), and what citebrief never checks.
+  lint errors is not compiled unless it is a draft), and what citebrief never checks. The bundle's
+  index page says the same of every brief it lists, in the same words (``checks_sentence``).
 
 Everything here is a function of what the cache key already covers (the brief, its bibliographies,
 the configuration, the build date when stale), so a cached output never shows an outdated mark.
@@ -17,19 +18,47 @@ The texts are citebrief's own words and numbers: no field of the brief reaches t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-# the error rules whose passing the footer reports, in the order of its sentence
 CLAIMS_RULES = ("uncited-claim",)
-SOURCE_RULES = ("unknown-key", "incomplete-entry")
-LINK_RULES = ("bad-url", "bad-doi")
-GAP_RULES = ("unflagged-limitation",)
-SECTION_RULES = ("missing-limitations", "empty-limitations")
-NEVER_CHECKED = "citebrief does not check that the sources say what the brief says."
+# the error rules whose passing the checks sentence reports, and what it says of them, in its order
+# (the footer of every output and the bundle's index page both say it: checks_sentence)
+CHECKS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (CLAIMS_RULES, "every claim cites a source"),
+    (("unknown-key", "incomplete-entry"),
+     "every citation resolves to a bibliography entry with a title, an author or organisation and a date"),
+    (("bad-url", "bad-doi"), "every URL and DOI those entries give is well formed"),
+    (("unflagged-limitation",), "sentences that admit a gap in the evidence are flagged"),
+    (("missing-limitations", "empty-limitations"), "a limitations section says what the evidence does not show"),
+)
+NEVER_CHECKED = "citebrief does not check that the sources say what {what}"
 QUOTES_CHECKED = ("Beyond comparing quotations with the saved copies of their sources that a project keeps, "
-                  "citebrief does not check that the sources say what the brief says.")
+                  + NEVER_CHECKED)
 QUOTE_RULES = ("quote-not-in-source",)
+
+
+def checks_sentence(rules: Collection[str], claims: int | None = None) -> str:
+    """The checks that ``rules`` (the rules that ran) make, as one list: "every claim cites a source;
+    ...; and a limitations section says ..."; "" when they make none. ``claims``: a brief's number of
+    claims, which its own footer states."""
+    passed = []
+    for needed, phrase in CHECKS:
+        if not all(r in rules for r in needed):
+            continue
+        if needed is CLAIMS_RULES and claims is not None:
+            phrase = (f"every one of its {claims} claims cites a source" if claims != 1
+                      else "its one claim cites a source")
+        passed.append(phrase)
+    if len(passed) <= 1:
+        return "".join(passed)
+    return "; ".join(passed[:-1]) + "; and " + passed[-1]
+
+
+def never_checked(rules: Collection[str], what: str = "the brief says") -> str:
+    """What citebrief does not check, given the rules that ran (the quotation check, or not); no final stop."""
+    return (QUOTES_CHECKED if all(r in rules for r in QUOTE_RULES) else NEVER_CHECKED).format(what=what)
 
 
 def stale_age(checked: date | None, today: date, max_age_days: int) -> int | None:
@@ -86,26 +115,10 @@ class Status:
     @property
     def footer(self) -> str:
         """The last words of every output: which checks passed, and what was not checked."""
-        never = QUOTES_CHECKED if self._ran(QUOTE_RULES) else NEVER_CHECKED
+        never = never_checked(self.rules)
         if self.draft:
-            return f"{self.draft_text} {never[0].upper()}{never[1:]}"
-        passed = []
-        if self._ran(CLAIMS_RULES):
-            passed.append(f"every one of its {self.claims} claims cites a source" if self.claims != 1
-                          else "its one claim cites a source")
-        if self._ran(SOURCE_RULES):
-            passed.append("every citation resolves to a bibliography entry with a title, an author or "
-                          "organisation and a date")
-        if self._ran(LINK_RULES):
-            passed.append("every URL and DOI those entries give is well formed")
-        if self._ran(GAP_RULES):
-            passed.append("sentences that admit a gap in the evidence are flagged")
-        if self._ran(SECTION_RULES):
-            passed.append("a limitations section says what the evidence does not show")
-        if not passed:
-            return f"Compiled with citebrief; none of its citation checks was selected. {never}"
-        listed = passed[0] if len(passed) == 1 else "; ".join(passed[:-1]) + "; and " + passed[-1]
-        return f"Checked by citebrief before compiling: {listed}. {never}"
-
-    def _ran(self, rules: tuple[str, ...]) -> bool:
-        return all(r in self.rules for r in rules)
+            return f"{self.draft_text} {never[0].upper()}{never[1:]}."
+        listed = checks_sentence(self.rules, self.claims)
+        if not listed:
+            return f"Compiled with citebrief; none of its citation checks was selected. {never}."
+        return f"Checked by citebrief before compiling: {listed}. {never}."
