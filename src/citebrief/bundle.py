@@ -41,7 +41,7 @@ from citebrief.bibliography import Entry
 from citebrief.compile import cache as cache_mod
 from citebrief.compile import compile_paths
 from citebrief.compile.html import with_pdf_link
-from citebrief.compile.output import brief_lock, ensure_dir, write_atomic
+from citebrief.compile.output import brief_lock, ensure_dir, shown_path, write_atomic
 from citebrief.compile.status import checks_sentence, never_checked
 from citebrief.config import FORMATS, Config
 from citebrief.engine import BriefReport, active_rules, lint_paths
@@ -152,7 +152,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
     with brief_lock(cache_mod.cache_dir(out_dir) / "bundle.lock"):   # one bundle at a time per out/
         _remove_leftovers(out_dir)
         build = out_dir / f".{DIST}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
-        ensure_dir(build, _rel(build))
+        ensure_dir(build, shown_path(build))
         try:
             zip_name = _build(build, infos, config, bundle_name, today)
             _swap_in(build, dist)
@@ -160,8 +160,8 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
             shutil.rmtree(build, ignore_errors=True)   # the half-built bundle, or the old one after the swap
     if not quiet:
         files = sum(len(i.files) for i in infos)
-        echo(f"Bundled {len(infos)} brief{'s' if len(infos) != 1 else ''} into {_rel(dist)}{os.sep}: {files} files, "
-             f"index.html, manifest.json, {zip_name} ({_size_text((dist / zip_name).stat().st_size)})")
+        echo(f"Bundled {len(infos)} brief{'s' if len(infos) != 1 else ''} into {shown_path(dist)}{os.sep}: "
+             f"{files} files, index.html, manifest.json, {zip_name} ({_size_text((dist / zip_name).stat().st_size)})")
     return 0
 
 
@@ -229,7 +229,7 @@ def _build(build: Path, infos: list[BriefInfo], config: Config, bundle_name: str
                     continue
                 shutil.copyfile(compiled, build / file_name)
             except OSError as exc:
-                raise CitebriefError(f"cannot copy {_rel(compiled)} into the bundle: {exc.strerror or exc}",
+                raise CitebriefError(f"cannot copy {shown_path(compiled)} into the bundle: {exc.strerror or exc}",
                                      info.shown, exit_code=1) from exc
 
     versions = {"citebrief": __version__, "pandoc": pandoc_version(), "typst": typst_version()}
@@ -411,7 +411,7 @@ def _remove_leftovers(out_dir: Path) -> None:
 def _swap_in(build: Path, dist: Path) -> None:
     """Make ``build`` the new ``dist``; afterwards ``build`` holds the old bundle (or nothing)."""
     if dist.is_symlink() or (dist.exists() and not dist.is_dir()):
-        raise CitebriefError("exists and is not a folder: move it away to bundle here", _rel(dist))
+        raise CitebriefError("exists and is not a folder: move it away to bundle here", shown_path(dist))
     if not dist.exists():
         os.rename(build, dist)
         return
@@ -442,10 +442,3 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2.restype = ctypes.c_int
     at_fdcwd, rename_exchange = -100, 2
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def _rel(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)

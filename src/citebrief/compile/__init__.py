@@ -34,7 +34,7 @@ import click
 from citebrief.bibliography import BibCache, BibFile
 from citebrief.compile import cache as cache_mod
 from citebrief.compile.citeproc import start_citeproc
-from citebrief.compile.output import atomic_path, brief_lock, ensure_dir
+from citebrief.compile.output import atomic_path, brief_lock, ensure_dir, shown_path
 from citebrief.compile.status import Status, stale_age
 from citebrief.compile.transform import prepare
 from citebrief.compile.writers import Build
@@ -107,13 +107,6 @@ def resolve_csl(csl: str | None, config: Config, inp: BriefInput) -> Path | None
     return resolved
 
 
-def _shown_out(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:   # pragma: no cover - another drive on Windows
-        return str(path)
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -141,8 +134,8 @@ def compile_paths(paths: Sequence[str], config: Config, formats: Sequence[str] =
         inp = read_input(path, shown, config)
         jobs.append(Job(inp, name, resolve_csl(csl, config, inp)))
     out_dir = config.path(config.out)
-    ensure_dir(out_dir, _shown_out(out_dir))
-    ensure_dir(cache_mod.cache_dir(out_dir), _shown_out(cache_mod.cache_dir(out_dir)))
+    ensure_dir(out_dir, shown_path(out_dir))
+    ensure_dir(cache_mod.cache_dir(out_dir), shown_path(cache_mod.cache_dir(out_dir)))
     return _Compile(config, formats, out_dir, lint=lint, force=force, quiet=quiet, echo=echo,
                     today=today or build_date()).run(jobs, linted)
 
@@ -277,7 +270,7 @@ class _Compile:
             if not formats:
                 if not self.quiet:
                     for fmt in self.formats:
-                        self.echo(f"{job.shown} → {_shown_out(targets[fmt])}  unchanged (cached)")
+                        self.echo(f"{job.shown} → {shown_path(targets[fmt])}  unchanged (cached)")
                 return 0
             started = time.perf_counter()
             self.start(job)
@@ -354,17 +347,17 @@ class _Compile:
                 except CitebriefError as exc:
                     failures.append(exc)
                 except OSError as exc:
-                    failures.append(CitebriefError(f"cannot write {_shown_out(targets[fmt])}: "
+                    failures.append(CitebriefError(f"cannot write {shown_path(targets[fmt])}: "
                                                    f"{exc.strerror or exc}", job.shown, exit_code=1))
                 else:
                     manifest.outputs[fmt] = cache_mod.file_hash(targets[fmt])
                     if not self.quiet:
-                        self.echo(f"{job.shown} → {_shown_out(targets[fmt])}  {render_time + seconds:.2f}s")
+                        self.echo(f"{job.shown} → {shown_path(targets[fmt])}  {render_time + seconds:.2f}s")
                     continue
                 manifest.outputs.pop(fmt, None)
         for fmt in self.formats:
             if fmt not in formats and not self.quiet:
-                self.echo(f"{job.shown} → {_shown_out(targets[fmt])}  unchanged (cached)")
+                self.echo(f"{job.shown} → {shown_path(targets[fmt])}  unchanged (cached)")
         manifest.save(manifest_file)
         return failures
 
