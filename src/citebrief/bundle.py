@@ -167,7 +167,7 @@ def bundle_paths(paths: Sequence[str], config: Config, *, name: str | None = Non
 
 def _bundle_name(name: str | None, config: Config) -> str:
     if name is not None:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or name.endswith("."):
+        if not SAFE_NAME.fullmatch(name) or name.endswith("."):
             raise CitebriefError(f"--name must be letters, digits, '.', '_' or '-' (not {name!r})")
         return name
     folder = config.root.resolve().name
