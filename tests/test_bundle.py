@@ -210,6 +210,20 @@ def test_index_states_only_the_checks_that_ran(proj):
     footer = (proj / "out" / "brief.html").read_text(encoding="utf-8")
     assert "claim cites" not in footer and "every citation resolves" in footer
 
+
+def test_a_source_known_by_its_doi_links_to_doi_org(proj):
+    """An entry with a DOI and no URL is linked through doi.org, its prefix dropped however it is
+    written (`DOI: `, as bad-doi and `citebrief links` accept it)."""
+    bib = proj / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(
+        "  url = {https://www.law.cornell.edu/uscode/text/8/1357},\n", "  doi = {DOI: 10.1000/xyz123},\n"),
+        encoding="utf-8")
+    code, log = bundle(proj)
+    assert code == 0, log.text
+    manifest = json.loads((proj / "out" / "dist" / "manifest.json").read_text(encoding="utf-8"))
+    urls = {s["key"]: s["url"] for b in manifest["briefs"] for s in b["sources"]}
+    assert urls["ina287g"] == "https://doi.org/10.1000/xyz123"
+
 # --- reproducible ------------------------------------------------------------------------------------
 
 def test_zip_is_reproducible_and_matches_the_files(proj, tmp_path):

@@ -187,6 +187,8 @@ def _info(report: BriefReport, config: Config, today: date) -> BriefInfo:
 
 def _sources(info: BriefInfo) -> list[Source]:
     """The sources the brief cites (key, title, URL), from the bibliography lint read for it."""
+    from citebrief.evidence.links import doi_url  # here: links.py brings the HTTP client along
+
     bib = info.lint.bibliography
     entries: dict[str, Entry] = bib.entries if bib is not None else {}
     sources = []
@@ -196,7 +198,7 @@ def _sources(info: BriefInfo) -> list[Source]:
             continue
         url, doi = entry.get("url"), entry.get("doi")
         if url is None and doi:
-            url = "https://doi.org/" + re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi)
+            url = doi_url(doi)
         sources.append(Source(key=key, title=entry.plain("title"), url=url))
     return sources
 

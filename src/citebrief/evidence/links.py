@@ -53,6 +53,17 @@ class Verdict:
 
 
 DOI_RESOLVER = "https://doi.org/"
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)    # what bad-doi accepts before 10.
+
+
+def bare_doi(doi: str) -> str:
+    """A ``doi`` field without its ``doi:``/``DOI: ``/https://doi.org/ prefix: ``10.1000/x``."""
+    return _DOI_PREFIX.sub("", doi.strip())
+
+
+def doi_url(doi: str, resolver: str = DOI_RESOLVER) -> str:
+    """A ``doi`` field as the link that resolves it (the bundle's manifest and index, ``citebrief links``)."""
+    return resolver + bare_doi(doi)
 
 
 def links_of(entries, doi_resolver: str = DOI_RESOLVER) -> list[Link]:
@@ -63,9 +74,8 @@ def links_of(entries, doi_resolver: str = DOI_RESOLVER) -> list[Link]:
             links.append(Link(e.key, "url", url.strip(), e.display_path, e.field_lines.get("url", e.line)))
         doi = e.get("doi")
         if doi:
-            doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi.strip(), flags=re.I)
-            links.append(Link(e.key, "doi", doi_resolver + doi, e.display_path,
-                              e.field_lines.get("doi", e.line), f"DOI {doi}"))
+            links.append(Link(e.key, "doi", doi_url(doi, doi_resolver), e.display_path,
+                              e.field_lines.get("doi", e.line), f"DOI {bare_doi(doi)}"))
     return links
 
 
