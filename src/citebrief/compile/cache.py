@@ -47,7 +47,7 @@ def tool_versions() -> str:
 
 
 def brief_key(brief: Path, bibliographies: list[Path], csl: Path | None, config: Config, *, lint: bool,
-              epoch: int, stale_days: int | None = None) -> str:
+              epoch: int, stale_days: int | None) -> str:
     """Everything the outputs depend on that is known before compiling (``stale_days``: the age the
     "Stale" mark shows, so a stale brief is rebuilt once a day and not more often)."""
     settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)

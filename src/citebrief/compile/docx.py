@@ -22,6 +22,7 @@ from pathlib import Path
 
 from citebrief.compile.meta import paper
 from citebrief.compile.writers import TEMPLATES, Build
+from citebrief.timestamps import FALLBACK_EPOCH
 
 REFERENCE_DOCX = TEMPLATES / "reference.docx"
 TITLE_PLACEHOLDER = "CITEBRIEF-TITLE"      # written by tests/make_reference_docx.py
@@ -45,7 +46,7 @@ def write_docx(build: Build, dest: Path) -> None:
 
 def finish(docx: bytes, *, letter: bool, title: str, draft: str, epoch: int) -> bytes:
     """The brief-specific page setup (see the module docstring) written into pandoc's DOCX."""
-    stamp = time.gmtime(max(epoch, 315532800))[:6]      # a ZIP holds no date before 1980
+    stamp = time.gmtime(max(epoch, FALLBACK_EPOCH))[:6]      # a ZIP holds no date before 1980
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():

@@ -311,11 +311,11 @@ def _meta_blocks(value) -> list:
 
 
 def prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_headings: tuple[str, ...],
-            status: Status | None = None) -> Prepared:
+            status: Status) -> Prepared:
     """Apply the shared changes to the citeproc AST (see the module docstring)."""
     with no_gc():
         try:
-            return _prepare(ast_bytes, brief, root, shown, limitation_headings, status or Status())
+            return _prepare(ast_bytes, brief, root, shown, limitation_headings, status)
         except RecursionError:
             raise CitebriefError("quotes, lists or divs are nested too deeply to compile", shown) from None
 

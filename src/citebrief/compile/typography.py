@@ -19,11 +19,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from citebrief.bibliography.model import MONTH_NAMES
+
 NBSP = "\u00a0"
-MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.",
-          "Oct.", "Nov.", "Dec."}
-CODES = {"U.S.C.", "C.F.R.", "U.S.", "Stat.", "F.3d", "F.4th", "F.", "F.2d", "S.", "Ct."}
+# the names and their abbreviations "Jan." to "Dec." ("Sep." and "Sept."; "May" has none)
+MONTHS = {*MONTH_NAMES, *(f"{m[:3]}." for m in MONTH_NAMES if len(m) > 3), "Sept."}
+CODES = {"U.S.C.", "C.F.R.", "Stat.", "F.3d", "F.4th", "F.", "F.2d", "S.", "Ct."}
 BEFORE_NUMBER = {"Pub.", "L.", "No.", "Nos.", "p.", "pp.", "Sec.", "sec.", "Art.", "art.", "Vol.", "vol."}
 _NAMED = MONTHS | BEFORE_NUMBER
 _NUMBER = re.compile(r"[(\[]?\d")
@@ -39,7 +40,7 @@ def _tie_here(before: str, before2: Callable[[], str], after: str, in_cite: bool
         return before.endswith(("§", "¶")) or after.startswith(("§", "¶"))
     if before.endswith(("§", "¶")) or after.startswith(("§", "¶")):
         return True
-    if _CODE_NUMBER.fullmatch(before) and after in CODES and after != "U.S.":
+    if _CODE_NUMBER.fullmatch(before) and after in CODES:
         return True                                                 # 8 U.S.C.
     if before in MONTHS and _NUMBER.match(after):
         return True                                                 # June 1, June 2025
