@@ -331,6 +331,17 @@ def test_ties(text, tied):
     assert plain(tie(words(text))).replace(NBSP, "~") == tied
 
 
+
+def test_words_tied_by_the_author_are_kept_whole_too():
+    """An author's own no-break space ("Sept.\u00a017") is kept whole like citebrief's ties, in a
+    list where citebrief ties nothing; a no-break space at a word's edge is left as it is."""
+    out = tie(words(f"filed Sept.{NBSP}17 with {NBSP}the"))
+    assert plain(out).replace(NBSP, "~") == "filed Sept.~17 with ~the"
+    spans = [n for n in out if n["t"] == "Span"]
+    assert [s["c"][0][1] for s in spans] == [["nobreak"]] and spans[0]["c"][1] == [{"t": "Str", "c": f"Sept.{NBSP}17"}]
+    assert {"t": "Str", "c": f"{NBSP}the"} in out
+    assert tie(words(f"with {NBSP}the")) == words(f"with {NBSP}the")
+
 def test_ties_in_a_citation_keep_the_year_with_the_author():
     assert plain(tie(words("Carranza and Sandoval 2025"), in_cite=True)).replace(NBSP, "~") == \
         "Carranza and Sandoval~2025"

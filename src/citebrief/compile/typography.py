@@ -56,6 +56,7 @@ def tie(inlines: list, in_cite: bool = False) -> list:
     if not any(n["t"] == "Space" for n in inlines):
         return inlines
     out: list = []
+    tied = False            # a Str of ``out`` holds a no-break space (tied here, or by the author)
     i, last = 0, len(inlines) - 1
     while i <= last:
         n = inlines[i]
@@ -68,16 +69,19 @@ def tie(inlines: list, in_cite: bool = False) -> list:
                 before = text[k + 1:]
                 if _tie_here(before, partial(_before2, text, k, out), after, in_cite):
                     out[-1] = {"t": "Str", "c": text + NBSP + after}
+                    tied = True
                     i += 2
                     continue
             elif _tie_here(_last_word(previous), lambda: "", after, in_cite):     # "… § 1357(g)</span> 1996"
-                out.append({"t": "Str", "c": NBSP})
+                out.append({"t": "Str", "c": NBSP})       # alone: nothing to keep whole
                 i += 1
                 continue
+        elif not tied and n["t"] == "Str" and NBSP in n["c"]:
+            tied = True
         out.append(n)
         i += 1
     # words tied here (or by the author) are kept whole; most inline lists have none: returned as they are
-    if not any(n["t"] == "Str" and n["c"].find(NBSP, 1, len(n["c"]) - 1) >= 0 for n in out):
+    if not tied:
         return out
     return [w for n in out for w in (_unbreakable(n) if n["t"] == "Str" and NBSP in n["c"][1:-1] else (n,))]
 
