@@ -379,6 +379,20 @@ def test_unknown_key_still_gives_a_pdf_with_pandocs_mark(proj):
     assert 'href="#ref-ice2025"' in html              # resolved citations keep their links
 
 
+
+def test_entries_are_those_in_the_bibliography_wherever_the_brief_puts_it(proj):
+    """The bibliography's entries are the csl-entry Divs inside ``#refs``, also when the brief places
+    ``#refs`` inside a section of its own; a Div of the brief that merely looks like an entry is not one."""
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write("\nA claim citing a key that is nowhere [@nope].\n\n"
+                "::: {#ref-nope .csl-entry}\nNot an entry.\n:::\n\n"
+                "::: {.appendix}\n# Sources\n\n::: {#refs}\n:::\n:::\n")
+    code, log = build(proj, "html", "pdf", lint=False)
+    assert code == 0, log.text
+    html = (proj / "out" / "brief.html").read_text()
+    assert 'href="#ref-ice2025"' in html and 'id="ref-ice2025"' in html    # the entries, in the section
+    assert "<strong>nope?</strong>" in html and 'href="#ref-nope"' not in html
+
 def test_a_changed_snapshot_rebuilds_and_regates(proj):
     """The cache key is known before lint runs; the snapshots lint's evidence checks read are recorded
     after it, so adding or changing one makes the next compile lint (and gate) the brief again."""

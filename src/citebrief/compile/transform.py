@@ -35,7 +35,6 @@ from citebrief.parse.sentences import split_sentences
 HTML_FORMATS = {"html", "html5", "html4"}
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 _PLAIN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
-_REF_ID = re.compile(r'"(ref-(?:[^"\\]|\\.)*)",\["csl-entry"')     # a bibliography entry's Div id in the JSON
 
 
 def Str(s):                       # noqa: N802 - pandoc constructor names
@@ -332,7 +331,7 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     meta = read_meta(meta_json)
     doc["meta"] = writer_meta(meta)         # plain text only: nothing else of the front matter reaches a writer
     tr = _Transformer(brief.parent, root, shown, limitation_headings)
-    tr.ref_ids = set(_REF_ID.findall(ast_bytes.decode("utf-8", "replace")))
+    tr.ref_ids = _ref_ids(doc["blocks"])
     blocks = tr.blocks(doc["blocks"])
 
     toc_mark = f"<!--cb-toc-{secrets.token_hex(16)}-->"     # no brief can guess it (see html.py)
@@ -358,6 +357,43 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     return Prepared(ast, html_ast, meta, sorted(tr.images.values(), key=lambda i: i.build_name), tr.flags,
                     status, sum(1 for b in blocks if b["t"] == "Header" and b["c"][0] == 1), toc_mark,
                     head, blocks_json, block_types)
+
+
+def _ref_ids(blocks: list) -> set[str]:
+    """The ids (``ref-<key>``) of the bibliography's entries: the ``csl-entry`` Divs in citeproc's
+    ``#refs`` Div, wherever the brief put it (at the end unless it placed ``::: {#refs}`` itself)."""
+    for b in _all_blocks(blocks):
+        if b["t"] == "Div" and b["c"][0][0] == "refs":
+            return {e["c"][0][0] for e in b["c"][1]
+                    if e["t"] == "Div" and e["c"][0][0].startswith("ref-") and "csl-entry" in e["c"][0][1]}
+    return set()
+
+
+def _all_blocks(blocks: list):
+    """Every block, those inside others too (not those inside inlines: notes hold no bibliography)."""
+    for b in blocks:
+        yield b
+        t, c = b["t"], b.get("c")
+        if t == "Div":
+            yield from _all_blocks(c[1])
+        elif t == "BlockQuote":
+            yield from _all_blocks(c)
+        elif t in ("BulletList", "OrderedList", "DefinitionList"):
+            items = c if t == "BulletList" else c[1] if t == "OrderedList" else [d for _, defs in c for d in defs]
+            for item in items:
+                yield from _all_blocks(item)
+        elif t == "Figure":
+            yield from _all_blocks(c[2])
+        elif t == "Table":                      # cells hold blocks at varying depths
+            yield from _table_blocks(c[1:])
+
+
+def _table_blocks(node):
+    if isinstance(node, dict) and node.get("t") in BLOCK_TYPES:
+        yield from _all_blocks([node])
+    elif isinstance(node, list):
+        for x in node:
+            yield from _table_blocks(x)
 
 
 def _front_block(meta: Meta, disclaimer: list, status: Status) -> list:
