@@ -393,6 +393,31 @@ def test_entries_are_those_in_the_bibliography_wherever_the_brief_puts_it(proj):
     assert 'href="#ref-ice2025"' in html and 'id="ref-ice2025"' in html    # the entries, in the section
     assert "<strong>nope?</strong>" in html and 'href="#ref-nope"' not in html
 
+
+def test_no_lint_tries_a_lint_that_cannot_run_once_per_brief(proj, monkeypatch):
+    """With --no-lint a lint that raises (here: an unknown rule selected) makes a DRAFT. One brief: its
+    lint is tried once, not again when the brief compiles. Several: the run's lint of all of them
+    failed, so each is tried alone (one brief's unreadable input must not make the others drafts)."""
+    import citebrief.compile as compile_mod
+    calls: list[int] = []
+    real = compile_mod.lint_inputs
+
+    def counting(inputs, *args, **kwargs):
+        calls.append(len(inputs))
+        return real(inputs, *args, **kwargs)
+
+    monkeypatch.setattr(compile_mod, "lint_inputs", counting)
+    config = Config(root=proj, manuscript=".", select=("no-such-rule",))
+    code = compile_paths([str(proj / "brief.md")], config, ["html"], lint=False, echo=Log())
+    assert code == 0 and calls == [1]
+    assert "citebrief could not check this brief" in (proj / "out" / "brief.html").read_text()
+
+    shutil.copy(proj / "brief.md", proj / "other.md")
+    calls.clear()
+    code = compile_paths([str(proj / "brief.md"), str(proj / "other.md")], config, ["html"], lint=False,
+                         force=True, echo=Log())
+    assert code == 0 and sorted(calls) == [1, 1, 2]
+
 def test_a_changed_snapshot_rebuilds_and_regates(proj):
     """The cache key is known before lint runs; the snapshots lint's evidence checks read are recorded
     after it, so adding or changing one makes the next compile lint (and gate) the brief again."""

@@ -149,6 +149,7 @@ class _Compile:
         self.cache_dir = cache_mod.cache_dir(out_dir)
         self.bibs = BibCache()
         self.share = os.cpu_count() or 1      # processes each brief may run at once (run() divides the cores)
+        self.unlintable: set[Path] = set()    # briefs lint could not read alone (--no-lint): not tried again
 
     def targets(self, job: Job) -> dict[str, Path]:
         return {fmt: self.out_dir / f"{job.name}.{fmt}" for fmt in self.formats}
@@ -189,6 +190,8 @@ class _Compile:
         except CitebriefError:
             if self.lint:
                 raise
+            if len(inputs) == 1:
+                self.unlintable.add(inputs[0].path)
             return None
 
     def status(self, job: Job, linted: LintResult | None) -> Status:
@@ -274,8 +277,10 @@ class _Compile:
                 return 0
             started = time.perf_counter()
             self.start(job)
-            if linted is None or linted.report_for(job.input.path) is None:
-                linted = self.lint_inputs([job.input])    # not linted with the others (built meanwhile)
+            if ((linted is None or linted.report_for(job.input.path) is None)
+                    and job.input.path not in self.unlintable):
+                # not linted with the others (built meanwhile), or their lint failed (--no-lint): alone
+                linted = self.lint_inputs([job.input])
             if self.lint:
                 assert linted is not None          # with the gate on, a lint that cannot run raised
                 code = self.gate(job, linted)
