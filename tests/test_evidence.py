@@ -208,3 +208,19 @@ def test_snapshots_stay_inside_the_project(evidence_project, tmp_path):
     assert "outside the project" in messages["entry tribune"]
     # had the outside text been read, line 26's 1,001 and 641 percent would be "not in source"
     assert not [f for f in found(lint(evidence_project)) if f[1] == 26]
+
+
+def test_a_provenance_record_outside_the_project_is_not_read(evidence_project, tmp_path):
+    secret = {"url": "https://secret.example/", "retrieved": "1999-01-02T00:00:00Z", "sha256": "5ec2e7" * 10 + "0000"}
+    outside = tmp_path / "secret.json"
+    outside.write_text(json.dumps(secret))
+    os.symlink(outside, evidence_project / "sources" / "dhs.json")      # sources/dhs.json leading out
+    r = CliRunner().invoke(main, ["lint", "--today", "2025-12-01", "--format", "json"])
+    changed = [f["message"] for f in json.loads(r.output)["findings"] if f["rule"] == "source-changed"]
+    assert changed == ["entry dhs: provenance record dhs.json leads outside the project folder"]
+    r = CliRunner().invoke(main, ["evidence", "--format", "json", "--today", "2025-12-01"])
+    assert r.exit_code == 0, r.output
+    dhs = next(s for s in json.loads(r.output)["briefs"][0]["sources"] if s["key"] == "dhs")
+    assert dhs["retrieved"] == "2025-11-27"                              # the .bib's urldate, not the secret's
+    for output in (r.output, json.dumps(changed)):
+        assert "1999" not in output and "5ec2e7" not in output

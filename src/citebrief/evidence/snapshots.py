@@ -68,7 +68,8 @@ class Provenance:
     @classmethod
     def read(cls, path: Path) -> Provenance:
         try:
-            data = json.loads(path.read_bytes()[:1_000_000])
+            with open(path, "rb") as f:
+                data = json.loads(f.read(1_000_000))   # a record is a few hundred bytes; never read a huge one
         except (OSError, ValueError, RecursionError) as exc:
             raise SnapshotError(f"provenance record {path.name} is not readable JSON ({type(exc).__name__})") from None
         if not isinstance(data, dict):
@@ -83,11 +84,12 @@ class Snapshot:
     """One entry's snapshot: where it is, and (read lazily, once) its text and the indexes the
     checks use. ``text`` raises :class:`SnapshotError` when the file cannot be used."""
 
-    def __init__(self, key: str, path: Path, shown: str, line: int):
+    def __init__(self, key: str, path: Path, shown: str, line: int, root: Path):
         self.key = key
         self.path = path                  # resolved, inside the project
         self.shown = shown                # as messages name it
         self.line = line                  # the .bib line findings about it point at
+        self.root = root                  # the trust boundary it was found inside (its provenance too)
         self._text: str | None = None
         self._error: str | None = None
         self._normalised: str | None = None
@@ -105,9 +107,17 @@ class Snapshot:
         return self.path.with_suffix(".json")
 
     def provenance(self) -> Provenance | None:
-        """The provenance record beside the snapshot, None when there is none."""
+        """The provenance record beside the snapshot, None when there is none. Like the snapshot it
+        must resolve inside the project: a symlink leading out raises SnapshotError (a finding), so
+        what it points at never reaches a message or the report."""
         p = self.provenance_path
-        return Provenance.read(p) if p.is_file() else None
+        if not os.path.lexists(p):
+            return None
+        try:
+            resolved = confine(p, self.root, "provenance record")
+        except OutsideProject:
+            raise SnapshotError(f"provenance record {p.name} leads outside the project folder") from None
+        return Provenance.read(resolved) if resolved.is_file() else None
 
     def sha256(self) -> str:
         if self._sha256 is None:
@@ -437,7 +447,7 @@ def _find(entry, root: Path) -> Lookup:
                                   f"snapshots must be inside it", line=line)
         if not path.is_file():
             return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
-        return Lookup(Snapshot(entry.key, path, _display(path), line), line=line)
+        return Lookup(Snapshot(entry.key, path, _display(path), line, root), line=line)
     sources = folder / SOURCES_DIR
     listing = _listing(sources)
     for suffix in SUFFIXES:
@@ -450,7 +460,8 @@ def _find(entry, root: Path) -> Lookup:
         except OutsideProject:
             return Lookup(problem=f"its snapshot {_display(candidate)} leads outside the project folder",
                           line=entry.line)
-        return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line), line=entry.line)
+        return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line, root),
+                      line=entry.line)
     return Lookup(line=entry.line)
 
 
