@@ -224,3 +224,26 @@ def test_a_provenance_record_outside_the_project_is_not_read(evidence_project, t
     assert dhs["retrieved"] == "2025-11-27"                              # the .bib's urldate, not the secret's
     for output in (r.output, json.dumps(changed)):
         assert "1999" not in output and "5ec2e7" not in output
+
+
+def test_a_snapshot_is_looked_up_per_trust_boundary_whatever_the_order(tmp_path, monkeypatch):
+    # a.md is inside the project, ../b.md outside it (its own folder is its boundary); they share a .bib
+    # whose `file` names ../other.txt: inside b.md's boundary, outside a.md's
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.citebrief]\n")
+    (project / "refs.bib").write_text(
+        "@online{src,\n  author = {{ICE}},\n  title = {287(g)},\n  date = {2025},\n"
+        "  url = {https://www.ice.gov/287g},\n  urldate = {2025-11-27},\n  file = {../other.txt},\n}\n")
+    (tmp_path / "other.txt").write_text("Agencies receive delegated authority for immigration enforcement.\n")
+    front = "---\ntitle: T\nchecked: 2025-11-27\nbibliography: {}\n---\n\n"
+    misquote = 'ICE says agencies "receive delegated power for immigration enforcement" [@src].\n'
+    (project / "a.md").write_text(front.format("refs.bib") + misquote)
+    (tmp_path / "b.md").write_text(front.format("proj/refs.bib") + misquote)
+    monkeypatch.chdir(project)
+
+    def quotes(*paths):
+        return sorted((f.path, f.line) for f in lint(project, *paths).findings if f.rule == "quote-not-in-source")
+
+    # b.md's quote is checked against other.txt; a.md's never is (other.txt is outside its project)
+    assert quotes("a.md", "../b.md") == quotes("../b.md", "a.md") == [("../b.md", 7)]

@@ -346,12 +346,15 @@ def lookup(entry, root: Path | None = None, *, config=None) -> Lookup:
     """The snapshot of ``entry`` (a citebrief.bibliography.Entry), found as the module docstring says,
     inside the trust boundary: ``root`` (resolved), or the project root ``config`` gives for the entry's
     bibliography. Kept in the entry's ``memo``: the engine reads each bibliography once per run, so the
-    lookup and the text it extracts live exactly as long as that run, shared by every rule and brief."""
-    found = entry.memo.get("snapshot")
+    lookup and the text it extracts live exactly as long as that run, shared by every rule and brief.
+    The memo is per root: briefs inside and outside the project can share a .bib, and what one of
+    them may read must not depend on which was linted first."""
+    if root is None:
+        root = root_of(config.root, entry.path)
+    memo_key = f"snapshot {root}"
+    found = entry.memo.get(memo_key)
     if found is None:
-        if root is None:
-            root = root_of(config.root, entry.path)
-        found = entry.memo["snapshot"] = _find(entry, root)
+        found = entry.memo[memo_key] = _find(entry, root)
     return found
 
 
