@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -194,6 +196,18 @@ def test_huge_snapshot_is_not_read(evidence_project, monkeypatch):
     monkeypatch.setattr(snapshots, "MAX_BYTES", 100)
     messages = _warnings(evidence_project)
     assert "more than" in messages["entry dhs"] and "MB" in messages["entry dhs"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_a_named_pipe_as_a_snapshot_is_a_finding_not_a_hang(evidence_project):
+    (evidence_project / "sources" / "dhs.txt").unlink()
+    os.mkfifo(evidence_project / "sources" / "dhs.txt")      # reading it would wait for a writer forever
+    # in a child process: were the pipe opened, the timeout ends the test instead of hanging the suite
+    r = subprocess.run([sys.executable, "-m", "citebrief", "lint", "--today", "2025-12-01", "--format", "json"],
+                       cwd=evidence_project, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    missing = {f["message"] for f in json.loads(r.stdout)["findings"] if f["rule"] == "missing-snapshot"}
+    assert any(m.startswith("entry dhs:") and "not a regular file" in m for m in missing), missing
 
 
 def test_snapshots_stay_inside_the_project(evidence_project, tmp_path):

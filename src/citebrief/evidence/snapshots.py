@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,7 +127,12 @@ class Snapshot:
 
     def _bytes(self) -> bytes:
         try:
-            size = self.path.stat().st_size
+            st = self.path.stat()
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(st.st_mode):   # a named pipe or a device: reading it may never end
+                raise SnapshotError("is not a regular file")
+            size = st.st_size
             if size > MAX_BYTES:
                 raise SnapshotError(f"is {size / 1048576:.0f} MB, more than the {MAX_BYTES // 1048576} MB "
                                     f"citebrief reads; save the relevant part as a .txt")
