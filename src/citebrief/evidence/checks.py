@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from citebrief.claims import is_crossref
+from citebrief.config import DEFAULT_CROSSREF_PREFIXES
 from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
 from citebrief.evidence.snapshots import Snapshot, cites_kept_sources, lookup
 from citebrief.project import project_root
@@ -81,19 +83,24 @@ class Passage:
     quote_unit: bool            # inside a block quote
 
 
-def cited_passages(brief, scope: str = "sentence") -> Iterator[Passage]:
+def cited_passages(brief, scope: str = "sentence",
+                   crossref_prefixes=DEFAULT_CROSSREF_PREFIXES) -> Iterator[Passage]:
     """Every sentence with the keys that cover it: its own; in a block quote, the quote's or the
-    introducing sentence's (README: "How claims are found"); with scope "paragraph", the unit's."""
+    introducing sentence's (README: "How claims are found"); with scope "paragraph", the unit's.
+    Cross-references (``@fig:map``) are not sources, as for the claims (claims.is_crossref)."""
+    def sources(sentences) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for s in sentences for k in s.keys if not is_crossref(k, crossref_prefixes)))
+
     previous = None
     for unit in brief.units:
-        unit_keys = tuple(dict.fromkeys(k for s in unit.sentences for k in s.keys))
+        unit_keys = sources(unit.sentences)
         if unit.kind == "quote":
-            keys = unit_keys or (tuple(previous.keys) if previous is not None else ())
+            keys = unit_keys or (sources([previous]) if previous is not None else ())
             for s in unit.sentences:
                 yield Passage(s.text, s.offset, s, keys, True)
         else:
             for s in unit.sentences:
-                keys = tuple(dict.fromkeys(s.keys)) or (unit_keys if scope == "paragraph" else ())
+                keys = sources([s]) or (unit_keys if scope == "paragraph" else ())
                 yield Passage(s.text, s.offset, s, keys, False)
         if unit.kind != "note" and unit.sentences:
             previous = unit.sentences[-1]
@@ -102,11 +109,13 @@ def cited_passages(brief, scope: str = "sentence") -> Iterator[Passage]:
 class BriefEvidence:
     """The quote and figure checks of one brief; built once, read by the rules and the report."""
 
-    def __init__(self, brief, bib, root: Path, scope: str = "sentence"):
+    def __init__(self, brief, bib, root: Path, scope: str = "sentence",
+                 crossref_prefixes=DEFAULT_CROSSREF_PREFIXES):
         self.brief = brief
         self.bib = bib
         self.root = root          # the trust boundary snapshots must stay inside
         self.scope = scope
+        self.crossref_prefixes = crossref_prefixes
         self._sources: dict[tuple[str, ...], Sources] = {}
 
     def sources(self, keys: tuple[str, ...]) -> Sources:
@@ -124,12 +133,12 @@ class BriefEvidence:
 
     def quotes(self) -> Iterator[QuoteCheck]:
         """Every quotation in a cited sentence, and every sentence of a cited block quote."""
-        for p in cited_passages(self.brief, self.scope):
+        for p in cited_passages(self.brief, self.scope, self.crossref_prefixes):
             yield from self.quote_checks(p)
 
     def figures(self) -> Iterator[FigureCheck]:
         """Every figure in a cited sentence outside quotation marks (a quote is checked whole)."""
-        for p in cited_passages(self.brief, self.scope):
+        for p in cited_passages(self.brief, self.scope, self.crossref_prefixes):
             yield from self.figure_checks(p)
 
     def quote_checks(self, p: Passage) -> list[QuoteCheck]:
@@ -225,4 +234,5 @@ def for_context(ctx) -> BriefEvidence | None:
     project that keeps snapshots (then the evidence rules have nothing to say and cost nothing)."""
     if not cites_kept_sources(ctx):
         return None
-    return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope)
+    return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope,
+                         ctx.config.crossref_prefixes)

@@ -57,8 +57,8 @@ _CITES = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")
 
 def brief_report(brief, bib, root: Path, config, today: date) -> dict:
     """Everything the page shows for one brief, as plain JSON-ready data."""
-    evidence = BriefEvidence(brief, bib, root, config.scope) if bib is not None else None
-    passages = {id(p.sentence): p for p in cited_passages(brief, config.scope)}
+    evidence = BriefEvidence(brief, bib, root, config.scope, config.crossref_prefixes) if bib is not None else None
+    passages = {id(p.sentence): p for p in cited_passages(brief, config.scope, config.crossref_prefixes)}
     lines = LineIndex(brief.source)
     claims = []
     for claim in claims_of(brief, config):

@@ -53,6 +53,8 @@ RULE = Rule(
     failing=(
         _ex('ICE calls it "delegated power for immigration enforcement" [@ice2025].\n',   # one word changed
             at(6, 14, 'closest in ice2025: "delegated authority for immigration enforcement')),
+        _ex('As @fig:map shows, ICE calls it "delegated power for immigration enforcement" [@ice2025].\n',
+            at(6, 33, "is not in the snapshot of ice2025")),                 # a cross-reference is no source
         _ex('ICE "allows a state or local law enforcement entity to receive delegated authority" '
             '[@ice2025].\n', at(6, 5, "is not in the snapshot of ice2025")),                  # spliced, no ellipsis
         _ex("ICE says:\n\n> The program forces every county to enforce immigration law [@ice2025].\n",
