@@ -15,7 +15,7 @@ from pathlib import Path
 from citebrief.claims import is_crossref
 from citebrief.config import DEFAULT_CROSSREF_PREFIXES
 from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
-from citebrief.evidence.snapshots import Snapshot, cites_kept_sources, lookup
+from citebrief.evidence.snapshots import Snapshot, lookup
 from citebrief.project import project_root
 
 _WORD = re.compile(r"\w+")
@@ -229,10 +229,8 @@ def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int
     return -1
 
 
-def for_context(ctx) -> BriefEvidence | None:
-    """The evidence of the brief a rule is looking at; None when no source it cites belongs to a
-    project that keeps snapshots (then the evidence rules have nothing to say and cost nothing)."""
-    if not cites_kept_sources(ctx):
-        return None
+def for_context(ctx) -> BriefEvidence:
+    """The evidence of the brief a rule is looking at (called through snapshots.evidence_for, which
+    first makes sure the brief cites a source of a project that keeps snapshots)."""
     return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope,
                          ctx.config.crossref_prefixes)
