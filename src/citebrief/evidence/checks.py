@@ -14,7 +14,7 @@ from pathlib import Path
 
 from citebrief.claims import is_crossref
 from citebrief.config import DEFAULT_CROSSREF_PREFIXES
-from citebrief.evidence.match import Figure, closest_passage, figures_in, find_quote, quotes_in
+from citebrief.evidence.match import CITATION_MARKS, Figure, closest_passage, figures_in, find_quote, quotes_in
 from citebrief.evidence.snapshots import Snapshot, lookup
 from citebrief.project import project_root
 
@@ -180,11 +180,8 @@ def _found(text: str, sources: Sources) -> str | None:
     return None
 
 
-_CITES = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")
-
-
 def _strip_citations(text: str) -> str:
-    return _CITES.sub("", text).strip()
+    return CITATION_MARKS.sub("", text).strip()
 
 
 def locate(source: str, start: int, text: str, *, back_over: str = "", digits: bool = False) -> int:

@@ -77,14 +77,16 @@ class Quote:
 
     @property
     def words(self) -> int:
-        return len(WORD.findall(_CITATIONS.sub(" ", self.text)))
+        return len(WORD.findall(CITATION_MARKS.sub(" ", self.text)))
 
 
 # “...” pairs; straight "..." pairs (pandoc leaves them when it cannot pair them itself);
 # ‘...’ pairs whose closing ’ is not an apostrophe inside a word ("the agency’s").
 _DOUBLE = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"")
 _SINGLE = re.compile(r"(?<![\w’'])‘([^‘]{0,1000}?)’(?!\w)")
-_CITATIONS = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")     # [@key] and [^] as Sentence.text shows them
+# The marks Sentence.text shows in place of citations, "[@key; @other]", and notes, "[^]" (made by
+# parse/brief.py shown_text), with the space before them: what the evidence code takes out of a sentence.
+CITATION_MARKS = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")
 
 
 def quotes_in(text: str, min_words: int = 2) -> list[Quote]:
@@ -123,7 +125,7 @@ class _Piece:
 def quote_pieces(quote: str) -> list[_Piece]:
     """The quotation as literal pieces with the gaps the tolerances allow between them (leading and
     trailing omissions and insertions dropped: they anchor nothing; closing punctuation off)."""
-    text = _CITATIONS.sub("", normalise(quote))
+    text = CITATION_MARKS.sub("", normalise(quote))
     pieces: list[_Piece] = []
     gap, any_case = 0, True
     for i, fragment in enumerate(_OMISSION.split(text)):
@@ -323,7 +325,7 @@ def figures_in(text: str) -> list[Figure]:
     list numbering ("1." or "(2)"), dates ("Nov. 25", "25 November"), numbers that name a
     section, page, case or law ("§ 1357", "No. 12", "8 U.S.C."), and anything inside a word."""
     if "[" in text:
-        text = _CITATIONS.sub(lambda m: " " * len(m.group()), text)
+        text = CITATION_MARKS.sub(lambda m: " " * len(m.group()), text)
     if not _DIGIT.search(text):
         return []
     skip = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _LIST_MARK.finditer(text)]

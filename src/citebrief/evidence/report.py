@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -38,6 +37,7 @@ from citebrief.claims import claims_of
 from citebrief.engine import display_path, read_paths
 from citebrief.errors import CitebriefError
 from citebrief.evidence.checks import BriefEvidence, cited_passages
+from citebrief.evidence.match import CITATION_MARKS
 from citebrief.evidence.passages import WORD, shared_terms, terms
 from citebrief.evidence.snapshots import SnapshotError, lookup
 from citebrief.parse.source import LineIndex
@@ -50,7 +50,6 @@ STATUSES = ("uncited", "quote-not-found", "figure-not-found", "unknown-source", 
 LABELS = {"uncited": "No citation", "quote-not-found": "Quote not in source",
           "figure-not-found": "Figure not in source", "unknown-source": "Unknown source",
           "no-snapshot": "Not checkable: no snapshot", "weak-match": "Weak match", "matched": "Matched"}
-_CITES = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")
 
 
 # --------------------------------------------------------------------------- the data
@@ -82,7 +81,7 @@ def _claim(text, line, col, keys, passage, evidence, bib) -> dict:
         return _claim_data(text, line, col, (), [], [], [], "uncited")
     quotes = evidence.quote_checks(passage) if evidence else []
     figures = evidence.figure_checks(passage) if evidence else []
-    query = _CITES.sub(" ", text)
+    query = CITATION_MARKS.sub(" ", text)
     sources, best_share = [], 0.0
     wanted = set(terms(query))
     for key in keys:

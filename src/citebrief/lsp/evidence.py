@@ -8,14 +8,13 @@ snapshot the hover simply has no passage; nothing else in the server depends on 
 from __future__ import annotations
 
 import logging
-import re
 
 from citebrief.bibliography import Entry
 from citebrief.config import Config
+from citebrief.evidence.match import CITATION_MARKS
 from citebrief.evidence.snapshots import SnapshotError, lookup
 
 log = logging.getLogger(__name__)
-_CITATIONS = re.compile(r"\s*\[(?:@[^\]]*|\^)\]")        # "[@key]" and "[^]" marks in a sentence's text
 
 
 def best_passage(claim: str, entry: Entry, config: Config) -> tuple[str, str] | None:
@@ -28,7 +27,7 @@ def best_passage(claim: str, entry: Entry, config: Config) -> tuple[str, str] | 
         snapshot = lookup(entry, config=config).snapshot
         if snapshot is None:
             return None
-        best = snapshot.passages.best(_CITATIONS.sub(" ", claim), k=1)
+        best = snapshot.passages.best(CITATION_MARKS.sub(" ", claim), k=1)
     except SnapshotError:
         return None                       # missing-snapshot says why, as a finding
     except Exception:                     # a hover must never fail because of a snapshot
