@@ -97,6 +97,8 @@ class Snapshot:
         self._figures: FigureIndex | None = None
         self._passages: PassageIndex | None = None
         self._sha256: str | None = None
+        self._provenance: Provenance | SnapshotError | None = None
+        self._provenance_read = False
 
     @property
     def kind(self) -> str:
@@ -110,7 +112,19 @@ class Snapshot:
     def provenance(self) -> Provenance | None:
         """The provenance record beside the snapshot, None when there is none. Like the snapshot it
         must resolve inside the project: a symlink leading out raises SnapshotError (a finding), so
-        what it points at never reaches a message or the report."""
+        what it points at never reaches a message or the report. Read once (every .txt and .md
+        asks it for the charset; source-changed and the report ask again)."""
+        if not self._provenance_read:
+            try:
+                self._provenance = self._read_provenance()
+            except SnapshotError as exc:
+                self._provenance = exc
+            self._provenance_read = True
+        if isinstance(self._provenance, SnapshotError):
+            raise SnapshotError(str(self._provenance))
+        return self._provenance
+
+    def _read_provenance(self) -> Provenance | None:
         p = self.provenance_path
         if not os.path.lexists(p):
             return None
@@ -159,7 +173,8 @@ class Snapshot:
             try:
                 data = self._bytes()
                 self._sha256 = hashlib.sha256(data).hexdigest()
-                text = cached_text(data, self.kind, lambda: extract_text(data, self.kind, self._charset()))
+                text = cached_text(data, self.kind, lambda: extract_text(data, self.kind, self._charset()),
+                                   sha256=self._sha256)
                 if not text.strip():
                     raise SnapshotError("has no text to check against" + (
                         " (a scanned PDF? save a text copy as a .txt beside it)" if self.kind == "pdf" else ""))
@@ -279,16 +294,17 @@ def _pdf_text(data: bytes) -> str:
 
 # --------------------------------------------------------------------------- a cache of extracted text
 
-def cached_text(data: bytes, kind: str, extract) -> str:
+def cached_text(data: bytes, kind: str, extract, *, sha256: str | None = None) -> str:
     """``extract()``, remembered across runs for PDF and HTML (pypdf takes about a second for a long
     report). The cache is the user's (``$XDG_CACHE_HOME/citebrief/snapshot-text``, else
     ``~/.cache/...``), never the project's: a file committed to a pull request could otherwise
     claim a snapshot says what it does not. Keyed by the snapshot's SHA-256 and the extractor's
-    version; a cache that cannot be read or written only costs the extraction."""
+    version (``sha256``: the data's, when the caller has it already); a cache that cannot be read or
+    written only costs the extraction."""
     if kind not in ("pdf", "html"):
         return extract()
     folder = _cache_folder()
-    name = f"{hashlib.sha256(data).hexdigest()}-{kind}-{_extractor_version(kind)}.txt"
+    name = f"{sha256 or hashlib.sha256(data).hexdigest()}-{kind}-{_extractor_version(kind)}.txt"
     try:
         return (folder / name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
