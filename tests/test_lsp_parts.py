@@ -203,6 +203,20 @@ def test_a_sources_folder_made_since_the_last_run_is_seen(tmp_path):
     assert keeps_snapshots(store.load(path, "r.bib").entries["a"])
 
 
+
+def test_a_file_field_in_the_unsaved_buffer_counts(tmp_path):
+    # a `file` field in any entry means the project keeps snapshots; the editor's buffer is what counts
+    from citebrief.evidence.snapshots import keeps_snapshots
+
+    path = tmp_path / "r.bib"
+    path.write_text("@misc{a, title = {One}}\n@misc{b, title = {Two}}\n")
+    buffer = "@misc{a, title = {One}}\n@misc{b, title = {Two}, file = {b.txt}}\n"
+    store = BibStore()
+    assert keeps_snapshots(store.load(path, "r.bib", text=buffer).entries["a"])
+    assert not keeps_snapshots(store.load(path, "r.bib").entries["a"])       # the saved file names none
+    path.write_text(buffer)
+    assert keeps_snapshots(store.load(path, "r.bib").entries["a"])
+
 # --- without pygls ------------------------------------------------------------------------------------
 
 def test_without_pygls_one_line_says_what_to_install(monkeypatch):

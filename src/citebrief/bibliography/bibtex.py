@@ -121,6 +121,8 @@ def load_bibtex(path: Path, shown: str, text: str) -> BibFile:
         raise CitebriefError(_not_bibtex(text), shown)
     _inherit(bib)
     bib.errors.sort()
+    # does the file name any snapshot? (evidence/snapshots.DECLARES_FILES: then the project keeps them)
+    bib.memo["declares_files"] = any("file" in e.fields for e in bib.entries.values())
     return bib
 
 

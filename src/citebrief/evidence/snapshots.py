@@ -420,24 +420,28 @@ def evidence_for(ctx):
     return for_context(ctx)
 
 
+# Set in a BibTeX file's memo by its loader (bibliography/bibtex.py): does any entry have a ``file`` field?
+DECLARES_FILES = "declares_files"
+
+
 def _keeps_snapshots(entry) -> bool:
     if entry.has("file"):
         return True
     # the same for every entry of its file: looked at once per file and run, not once per entry
     found = entry.file_memo.get("folder_keeps")
     if found is None:
-        found = entry.file_memo["folder_keeps"] = _folder_keeps(entry.path)
+        found = entry.file_memo["folder_keeps"] = _folder_keeps(entry)
     return bool(found)
 
 
-def _folder_keeps(bibliography) -> bool:
-    """A sources/ folder with a snapshot in it beside ``bibliography``, or a ``file`` field in it."""
-    sources = (Path(bibliography).parent if bibliography else Path.cwd()) / SOURCES_DIR
+def _folder_keeps(entry) -> bool:
+    """A sources/ folder with a snapshot in it beside the entry's bibliography, or a ``file`` field in
+    that bibliography (as read: an editor's unsaved buffer, in the language server)."""
+    sources = _folder_of(entry) / SOURCES_DIR
     if _cached("any", sources, None,
                lambda: any(os.path.splitext(n)[1].lower() in SUFFIXES for n in _listing(sources))):
         return True
-    return (bibliography is not None and Path(bibliography).suffix.lower() == ".bib"
-            and _declares_files(Path(bibliography)))
+    return bool(entry.file_memo.get(DECLARES_FILES))
 
 
 def dependencies(entry, config) -> list[Path]:
@@ -538,21 +542,6 @@ def _confined(folder: Path, root: Path) -> Path | None:
         return confine(folder, root, "sources folder")
     except OutsideProject:
         return None
-
-
-_FILE_FIELD = re.compile(rb"(?im)^[ \t]*file[ \t]*=|[,{][ \t]*file[ \t]*=")
-
-
-def _declares_files(bibliography: Path) -> bool:
-    """Does a .bib give any entry a ``file`` field (read as bytes, once per version of the file)?"""
-    def read():
-        try:
-            data = bibliography.read_bytes()
-        except OSError:
-            return False
-        # most bibliographies never say "file": that is found 20 times faster than the pattern
-        return b"file" in data.lower() and bool(_FILE_FIELD.search(data))
-    return _cached("file-fields", bibliography, None, read)
 
 
 def _short(text: str, width: int = 80) -> str:

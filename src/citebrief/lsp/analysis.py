@@ -32,6 +32,7 @@ from citebrief.bibliography import (
 from citebrief.config import Config, load_config
 from citebrief.engine import BriefInput, BriefReport, collect_targets, display_path, lint_inputs, read_input
 from citebrief.errors import CitebriefError
+from citebrief.evidence.snapshots import DECLARES_FILES
 from citebrief.findings import Finding
 from citebrief.frontmatter import read_front_matter
 from citebrief.parse.source import BOM, read_text
@@ -118,10 +119,10 @@ class BibStore:
 
 
 def _fresh(bib: BibFile) -> BibFile:
-    """The same file with its own Entry objects, each with an empty ``memo``, and an empty file memo
-    (the fields themselves are shared, never changed)."""
+    """The same file with its own Entry objects, each with an empty ``memo``, and a file memo holding
+    only what its loader found in the text (the fields themselves are shared, never changed)."""
     clone = copy.copy(bib)
-    clone.memo = {}
+    clone.memo = {k: v for k, v in bib.memo.items() if k == DECLARES_FILES}
     clone.entries = {key: dataclasses.replace(entry, memo={}, file_memo=clone.memo)
                      for key, entry in bib.entries.items()}
     return clone
