@@ -12,10 +12,11 @@ An entry's snapshot is (README: the evidence checks):
 Its provenance, written by ``citebrief snapshot``, is the same path with ``.json``:
 ``{"url", "final_url", "retrieved", "sha256", "content_type", "redirects"}``.
 
-Trust boundary: a snapshot must resolve (symlinks followed) inside the project folder; one that
-does not, or that cannot be read, is too big, binary, encrypted or has no text, is reported as
-a finding by ``missing-snapshot`` and never raises. Text is extracted once per run: :func:`lookup`
-is cached on the entry, and the engine reads each bibliography (so each entry) once per run.
+Trust boundary: a snapshot must resolve (symlinks followed) inside the project folder, and so must
+its provenance record; a snapshot that does not, or that cannot be read, is not a regular file, is
+too big, binary, encrypted or has no text, is reported as a finding by ``missing-snapshot`` and
+never raises. Text is extracted once per run: :func:`lookup` is cached on the entry (per trust
+boundary), and the engine reads each bibliography (so each entry) once per run.
 """
 
 from __future__ import annotations
