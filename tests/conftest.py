@@ -96,14 +96,20 @@ def deny_reading(monkeypatch):
     """Make reading the named files fail with EACCES, as chmod 000 does for anyone but root
     (tests run as root in CI, where chmod alone would not make a file unreadable)."""
     denied: set[str] = set()
-    real = Path.read_bytes
+    real_read_bytes, real_open = Path.read_bytes, os.open
 
     def read_bytes(self):
         if self.name in denied:
             raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+        return real_read_bytes(self)
+
+    def os_open(path, flags, *args, **kwargs):
+        if os.path.basename(path) in denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     return denied.add
 
 

@@ -261,3 +261,27 @@ def test_a_snapshot_is_looked_up_per_trust_boundary_whatever_the_order(tmp_path,
 
     # b.md's quote is checked against other.txt; a.md's never is (other.txt is outside its project)
     assert quotes("a.md", "../b.md") == quotes("../b.md", "a.md") == [("../b.md", 7)]
+
+
+def test_snapshots_are_read_while_pandoc_parses_and_not_after(evidence_project, monkeypatch):
+    # lint reads the cited snapshots while pandoc parses (snapshots.read_ahead): each one it gets to
+    # is ready for the rules, and it stops as soon as the parse is done (the rules read the rest).
+    from citebrief.bibliography import BibCache
+
+    bib = BibCache().get(evidence_project / "references.bib", "references.bib")
+    brief = [((evidence_project / BRIEF).read_text(), evidence_project.resolve(), [bib])]
+
+    def ready() -> set[str]:
+        return {e.key for e in bib.entries.values() for k, found in e.memo.items()
+                if k.startswith("snapshot ") and found.snapshot and found.snapshot._normalised is not None}
+
+    snapshots.read_ahead(brief, parsing=lambda: False)           # the parse was over first
+    assert ready() == set()
+    parse_left = iter([True, True])                                 # time for two snapshots
+    snapshots.read_ahead(brief, parsing=lambda: next(parse_left, False))
+    assert len(ready()) == 2
+    snapshots.read_ahead(brief, parsing=lambda: True)
+    assert ready() == {"ice", "dhs", "mdoag", "tribune"}           # kocher has none
+    read_ahead = [found(lint(evidence_project)) for _ in range(2)]
+    monkeypatch.setattr("citebrief.engine._read_snapshots_ahead", lambda *args: None)
+    assert read_ahead[0] == read_ahead[1] == found(lint(evidence_project))     # the same findings either way

@@ -1,6 +1,10 @@
 """Quote and figure matching (citebrief/evidence/match.py) and passage ranking (passages.py):
 each tolerance the policy grants passes, and everything else fails."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from citebrief.evidence.match import FigureIndex, closest_passage, figures_in, find_quote, normalise, quotes_in
@@ -63,6 +67,21 @@ def test_quotes_in_a_sentence():
     assert [q.text for q in quotes_in('He said "nested ‘inner words’ here" today.')] == ["nested ‘inner words’ here"]
     q = quotes_in("It is “a force multiplier” [@ice].")[0]
     assert "It is “a force multiplier” [@ice]."[q.start:q.end] == "“a force multiplier”"
+
+
+def test_closest_passage_is_the_same_in_every_run():
+    # Every word of the quote is as common as the others; only "alpha beta other delta" comes close.
+    # The rarest words are where the search starts, and a tie between them was once broken by the
+    # order of a set, which changes with each process's string hashing: the message changed from run
+    # to run. Each run here is a fresh process with its own hash seed.
+    code = ("from citebrief.evidence.match import closest_passage\n"
+            "blocks = [' '.join([w] * 300) for w in ('alpha', 'beta', 'gamma', 'delta', 'other')]\n"
+            "source = '. '.join(blocks) + ' gamma. The report: alpha beta other delta, it said.'\n"
+            "print(closest_passage('alpha beta gamma delta', source))")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert len(runs) == 1
+    assert "alpha beta other delta" in runs.pop()
 
 
 def test_closest_passage_shows_the_difference():

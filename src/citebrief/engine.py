@@ -233,9 +233,11 @@ class Parsed:
 
 
 def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache,
-                 meanwhile: Callable[[], object] | None = None) -> list[Parsed]:
+                 meanwhile: Callable[[], object] | None = None,
+                 while_parsing: Callable[[Callable[[], bool]], object] | None = None) -> list[Parsed]:
     """Parse every brief (pandoc in its own processes, one budget of cores) while ``meanwhile`` runs
-    here and then their bibliographies are read, each file once."""
+    here, then their bibliographies are read, each file once, then ``while_parsing(parsing)`` fills
+    what is left of the wait (``parsing()``: is pandoc still at work?)."""
     cores = os.cpu_count() or 1
     long_briefs = sum(len(i.source) >= MIN_SPLIT_SIZE for i in inputs) or 1
     pieces = max(1, cores // long_briefs)            # one pool's worth of pandoc processes, not briefs × cores
@@ -247,6 +249,8 @@ def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache,
                 meanwhile()
             for path in dict.fromkeys(b for i in inputs for b in i.bibliographies):
                 bibs.get(path, display_path(path))
+            if while_parsing is not None:
+                while_parsing(lambda: not all(f.done() for f in futures))
             briefs = [f.result() for f in futures]
         except BaseException:
             for f in futures:
@@ -286,7 +290,8 @@ def _lint_inputs(inputs: list[BriefInput], config: Config, today: date | None, w
     if config.select or config.ignore:
         active_rules(config)        # a misspelt rule name is refused before pandoc starts
     rules: list[Rule] = []          # chosen (every rule module imported) while pandoc reads the briefs
-    parsed = parse_inputs(inputs, config, bibs, meanwhile=lambda: rules.extend(active_rules(config)))
+    parsed = parse_inputs(inputs, config, bibs, meanwhile=lambda: rules.extend(active_rules(config)),
+                          while_parsing=lambda parsing: _read_snapshots_ahead(rules, inputs, bibs, parsing))
     whole = [bibs.get(p.resolve(), shown) for p, shown in whole_bibs]
     run = _Run(config, rules, today)
     reports = [run.brief(p.brief, p.bibliography) for p in parsed]
@@ -296,6 +301,18 @@ def _lint_inputs(inputs: list[BriefInput], config: Config, today: date | None, w
     others = _other_citations(config, inputs, bibs)
     run.bibliographies(reports, others)
     return LintResult.of(run.findings, reports)
+
+
+def _read_snapshots_ahead(rules: list[Rule], inputs: list[BriefInput], bibs: BibCache,
+                          parsing: Callable[[], bool]) -> None:
+    """The snapshots the quote and figure rules compare against, read while pandoc parses
+    (evidence.snapshots.read_ahead); nothing when neither rule runs."""
+    if not any(r.name in ("quote-not-in-source", "number-not-in-source") for r in rules):
+        return
+    from citebrief.evidence.snapshots import read_ahead
+
+    read_ahead([(i.source, i.root, [f for f in map(bibs.peek, i.bibliographies) if f is not None])
+                for i in inputs], parsing)
 
 
 class _Run:

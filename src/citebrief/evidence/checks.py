@@ -117,6 +117,13 @@ class BriefEvidence:
         self.scope = scope
         self.crossref_prefixes = crossref_prefixes
         self._sources: dict[tuple[str, ...], Sources] = {}
+        self._passages: list[Passage] | None = None
+
+    def passages(self) -> list[Passage]:
+        """The brief's cited passages, found once for the quote and the figure checks."""
+        if self._passages is None:
+            self._passages = [p for p in cited_passages(self.brief, self.scope, self.crossref_prefixes) if p.keys]
+        return self._passages
 
     def sources(self, keys: tuple[str, ...]) -> Sources:
         if keys not in self._sources:
@@ -133,12 +140,12 @@ class BriefEvidence:
 
     def quotes(self) -> Iterator[QuoteCheck]:
         """Every quotation in a cited sentence, and every sentence of a cited block quote."""
-        for p in cited_passages(self.brief, self.scope, self.crossref_prefixes):
+        for p in self.passages():
             yield from self.quote_checks(p)
 
     def figures(self) -> Iterator[FigureCheck]:
         """Every figure in a cited sentence outside quotation marks (a quote is checked whole)."""
-        for p in cited_passages(self.brief, self.scope, self.crossref_prefixes):
+        for p in self.passages():
             yield from self.figure_checks(p)
 
     def quote_checks(self, p: Passage) -> list[QuoteCheck]:
@@ -228,6 +235,11 @@ def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int
 
 def for_context(ctx) -> BriefEvidence:
     """The evidence of the brief a rule is looking at (called through snapshots.evidence_for, which
-    first makes sure the brief cites a source of a project that keeps snapshots)."""
-    return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope,
-                         ctx.config.crossref_prefixes)
+    first makes sure the brief cites a source of a project that keeps snapshots): one per brief,
+    shared by the quote and the figure rule (the passages, and the sources of each set of keys)."""
+    evidence = ctx.shared.get("evidence")
+    if evidence is None:
+        evidence = ctx.shared["evidence"] = BriefEvidence(
+            ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope,
+            ctx.config.crossref_prefixes)
+    return evidence

@@ -207,7 +207,8 @@ def closest_passage(quote: str, normalised_source: str, width: int = 160) -> tup
         return "", 0.0
     # Candidate starts: where the rarest of the quote's words occur (cheap to find, and a
     # misquote keeps most of its words). Then align the quote word by word at each.
-    anchors = sorted((w for w in set(wanted) if w in tokens.counts), key=tokens.counts.__getitem__)[:3]
+    # (Ties in order of the quote, never of a set: the message must not change from run to run.)
+    anchors = sorted(dict.fromkeys(w for w in wanted if w in tokens.counts), key=tokens.counts.__getitem__)[:3]
     if not anchors:
         return "", 0.0
     n = len(wanted)
@@ -292,15 +293,18 @@ _PAIR = re.compile(rf"(?<![\w@/.,:\-−–—])(?P<a>{_NUM})\s?(?:[-−–—]|\
                    rf"(?P<pct>{_PCT})?", re.I)
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DATE = re.compile(rf"\b{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s\d{{4}})?|\b\d{{1,2}}\s{_MONTH}\b(?:\s\d{{4}})?|"
-                   rf"\b{_MONTH}\s\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b")
+# (The lookahead says no quickly at the many places that cannot start a date.)
+_DATE = re.compile(rf"(?=[JFMASOND\d])(?:\b{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s\d{{4}})?|"
+                   rf"\b\d{{1,2}}\s{_MONTH}\b(?:\s\d{{4}})?|\b{_MONTH}\s\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b)")
 # Numbers that name something rather than count it: "§ 1357", "Section 5", "No. 12", "8 U.S.C.".
 _NAMED_BY = re.compile(r"(?:§§?|\b(?:no|nos|sec|secs|section|sections|title|art|article|ch|chapter|vol|"
                        r"volume|p|pp|page|pages|part|rule|l|docket|case|exhibit|fig|figure|table|"
                        r"para|paragraph|amendment|h\.r|s|order|item|step|phase|version|v|u\.s\.c|c\.f\.r)\.?)\s?$",
                        re.I)
 _NAMES_NEXT = re.compile(r"\s?(?:U\.S\.C|C\.F\.R|U\.S\.|F\.\s?\d|S\.\s?Ct|Stat\.|Fed\.\s?Reg)")
-_DIGIT = re.compile(r"\d")
+# Where a figure can begin: a digit after neither a word character nor "@" (as the lookbehinds of
+# _FIGURE and _PAIR require), so digits inside citation keys do not count.
+_FIGURE_START = re.compile(r"[^\w@]\d")
 _LIST_MARK = re.compile(r"^\s*\(?\d{1,2}[.)]\s|\(\d{1,2}\)")
 
 
@@ -324,10 +328,10 @@ def figures_in(text: str) -> list[Figure]:
     """The figures in a sentence, in order. Not figures: years on their own (a bare 1000-2100),
     list numbering ("1." or "(2)"), dates ("Nov. 25", "25 November"), numbers that name a
     section, page, case or law ("§ 1357", "No. 12", "8 U.S.C."), and anything inside a word."""
-    if "[" in text:
-        text = CITATION_MARKS.sub(lambda m: " " * len(m.group()), text)
-    if not _DIGIT.search(text):
+    if not (text[:1].isdigit() or _FIGURE_START.search(text)):   # most sentences: digits only in "[@src12]"
         return []
+    if "[" in text:
+        text = CITATION_MARKS.sub(lambda m: " " * len(m.group()), text)   # blanked: offsets stay
     skip = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _LIST_MARK.finditer(text)]
     figures: list[Figure] = []
     for m in _PAIR.finditer(text):

@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,6 +93,8 @@ class Snapshot:
         self.shown = shown                # as messages name it
         self.line = line                  # the .bib line findings about it point at
         self.root = root                  # the trust boundary it was found inside (its provenance too)
+        suffix = path.suffix.lower()
+        self.kind = "html" if suffix == ".htm" else suffix.lstrip(".")    # txt, md, html or pdf
         self._text: str | None = None
         self._error: str | None = None
         self._normalised: str | None = None
@@ -101,10 +104,6 @@ class Snapshot:
         self._provenance: Provenance | SnapshotError | None = None
         self._provenance_read = False
 
-    @property
-    def kind(self) -> str:
-        suffix = self.path.suffix.lower()
-        return "html" if suffix == ".htm" else suffix.lstrip(".")
 
     @property
     def provenance_path(self) -> Path:
@@ -142,16 +141,20 @@ class Snapshot:
 
     def _bytes(self) -> bytes:
         try:
-            st = self.path.stat()
-            if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError
-            if not stat.S_ISREG(st.st_mode):   # a named pipe or a device: reading it may never end
-                raise SnapshotError("is not a regular file")
-            size = st.st_size
-            if size > MAX_BYTES:
-                raise SnapshotError(f"is {size / 1048576:.0f} MB, more than the {MAX_BYTES // 1048576} MB "
-                                    f"citebrief reads; save the relevant part as a .txt")
-            return self.path.read_bytes()
+            # Opened without blocking and then looked at: a named pipe must not hang the run, and what
+            # is read is the file that was checked (no swap between a stat and the open).
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as f:
+                st = os.fstat(fd)
+                if stat.S_ISDIR(st.st_mode):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(st.st_mode):   # a named pipe or a device: reading it may never end
+                    raise SnapshotError("is not a regular file")
+                size = st.st_size
+                if size > MAX_BYTES:
+                    raise SnapshotError(f"is {size / 1048576:.0f} MB, more than the {MAX_BYTES // 1048576} MB "
+                                        f"citebrief reads; save the relevant part as a .txt")
+                return f.read()
         except IsADirectoryError:
             raise SnapshotError("is a folder, not a file") from None
         except OSError as exc:
@@ -174,7 +177,7 @@ class Snapshot:
             try:
                 data = self._bytes()
                 self._sha256 = hashlib.sha256(data).hexdigest()
-                text = cached_text(data, self.kind, lambda: extract_text(data, self.kind, self._charset()),
+                text = cached_text(data, self.kind, lambda: extract_text(data, self.kind, self._charset),
                                    sha256=self._sha256)
                 if not text.strip():
                     raise SnapshotError("has no text to check against" + (
@@ -222,9 +225,10 @@ class Snapshot:
 
 # --------------------------------------------------------------------------- extracting text
 
-def extract_text(data: bytes, kind: str, charset: str | None = None) -> str:
+def extract_text(data: bytes, kind: str, charset: Callable[[], str | None] | None = None) -> str:
     """The readable text of a snapshot's bytes: .txt/.md as they are, .html reduced to its main
-    text (trafilatura: navigation, scripts and footers dropped, tables kept), .pdf through pypdf."""
+    text (trafilatura: navigation, scripts and footers dropped, tables kept), .pdf through pypdf.
+    ``charset()``: the one its server declared, asked only when the bytes are not UTF-8."""
     if kind == "pdf":
         return _pdf_text(data)
     if b"\x00" in data[:8192] or data.startswith(b"%PDF"):
@@ -234,11 +238,12 @@ def extract_text(data: bytes, kind: str, charset: str | None = None) -> str:
     return _clean(_decode(data, charset))
 
 
-def _decode(data: bytes, charset: str | None) -> str:
+def _decode(data: bytes, charset_of: Callable[[], str | None] | None) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    charset = charset_of() if charset_of is not None else None
     try:   # what the server said it was, else the web's usual fallback
         return data.decode(charset or "cp1252", errors="replace")
     except LookupError:
@@ -421,6 +426,30 @@ def evidence_for(ctx):
     return for_context(ctx)
 
 
+def read_ahead(briefs, parsing) -> None:
+    """Read the snapshots a brief's evidence checks will need while pandoc is still parsing it.
+
+    ``briefs``: (source text, trust boundary, bibliography files) of each brief; ``parsing()``: is
+    pandoc still at work? The keys are guessed from the ``@key``s of the text (the parse is not
+    there yet to say which are citations); each snapshot is read, extracted and normalised once,
+    kept in its entry's memo (:func:`lookup`) where the rules find it. It stops as soon as the parse
+    is done, so it only fills time the run would spend waiting; a snapshot that cannot be read is
+    left for ``missing-snapshot`` to report."""
+    from citebrief.parse.source import CITATION
+
+    for source, root, files in briefs:
+        keys = dict.fromkeys(m.group("braced") or m.group("key") for m in CITATION.finditer(source))
+        for key in keys:
+            entry = next((f.entries[key] for f in files if key in f.entries), None)
+            if entry is None or not keeps_snapshots(entry):
+                continue
+            if not parsing():
+                return
+            snap = lookup(entry, root).snapshot
+            if snap is not None and snap.error is None:
+                _ = snap.normalised
+
+
 # Set in a BibTeX file's memo by its loader (bibliography/bibtex.py): does any entry have a ``file`` field?
 DECLARES_FILES = "declares_files"
 
@@ -438,7 +467,7 @@ def _keeps_snapshots(entry) -> bool:
 def _folder_keeps(entry) -> bool:
     """A sources/ folder with a snapshot in it beside the entry's bibliography, or a ``file`` field in
     that bibliography (as read: an editor's unsaved buffer, in the language server)."""
-    sources = _folder_of(entry) / SOURCES_DIR
+    sources = _sources_of(entry)
     if _cached("any", sources, None,
                lambda: any(os.path.splitext(n)[1].lower() in SUFFIXES for n in _listing(sources))):
         return True
@@ -454,15 +483,15 @@ def dependencies(entry, config) -> list[Path]:
     found = lookup(entry, config=config)
     if found.snapshot is not None:
         return [found.snapshot.path, found.snapshot.path.with_suffix(".json")]
-    sources = _folder_of(entry) / SOURCES_DIR
+    sources = _sources_of(entry)
     return [sources / (file_name(entry.key) + suffix) for suffix in SUFFIXES]
 
 
 def _find(entry, root: Path) -> Lookup:
-    folder = _folder_of(entry)
-    line = entry.field_lines.get("file", entry.line)
     value = entry.get("file")
     if value:
+        folder = _folder_of(entry)
+        line = entry.field_lines.get("file", entry.line)
         names = file_field_paths(value)
         usable = [n for n in names if Path(n).suffix.lower() in SUFFIXES]
         if not usable:
@@ -478,17 +507,22 @@ def _find(entry, root: Path) -> Lookup:
         if not path.is_file():
             return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
         return Lookup(Snapshot(entry.key, path, _display(path), line, root), line=line)
-    sources = folder / SOURCES_DIR
-    listing = _listing(sources)
-    for suffix in SUFFIXES:
-        name = file_name(entry.key) + suffix
+    sources = _sources_of(entry)
+    listing, inside = _sources_folder(sources, root)
+    stem = file_name(entry.key)
+    for suffix in SUFFIXES if listing else ():
+        name = stem + suffix
         if name not in listing:
             continue
-        candidate = sources / name
         try:   # a symlink must lead inside the project too; a plain file is as inside as its folder
-            path = confine(candidate, root, "snapshot") if listing[name] else _inside(sources, root) / name
+            if listing[name]:
+                path = confine(sources / name, root, "snapshot")
+            elif inside is None:
+                raise OutsideProject(name)
+            else:
+                path = inside / name
         except OutsideProject:
-            return Lookup(problem=f"its snapshot {_display(candidate)} leads outside the project folder",
+            return Lookup(problem=f"its snapshot {_display(sources / name)} leads outside the project folder",
                           line=entry.line)
         return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line, root),
                       line=entry.line)
@@ -498,6 +532,16 @@ def _find(entry, root: Path) -> Lookup:
 def _folder_of(entry) -> Path:
     """The folder of the bibliography the entry came from (its sources/ are beside it)."""
     return Path(entry.path).parent if entry.path else Path.cwd()
+
+
+def _sources_of(entry) -> Path:
+    """The sources/ folder beside the entry's bibliography (worked out once per file and run)."""
+    found = entry.file_memo.get("sources_dir") if entry.path else None
+    if found is None:
+        found = _folder_of(entry) / SOURCES_DIR
+        if entry.path:
+            entry.file_memo["sources_dir"] = found
+    return found
 
 
 # Small caches keyed by what a folder or file is right now (inode, modification time), so they stay
@@ -530,12 +574,10 @@ def _listing(folder: Path) -> dict[str, bool]:
     return _cached("listing", folder, None, read)
 
 
-def _inside(folder: Path, root: Path) -> Path:
-    """``folder`` resolved, if inside ``root``; raises OutsideProject when it is not."""
-    result = _cached("inside", folder, str(root), lambda: _confined(folder, root))
-    if result is None:
-        raise OutsideProject(f"{folder} is outside the project folder")
-    return result
+def _sources_folder(folder: Path, root: Path) -> tuple[dict[str, bool], Path | None]:
+    """A sources/ folder's listing (:func:`_listing`) and the folder resolved if it is inside ``root``
+    (None if it is not), for one stat however many snapshots it holds."""
+    return _cached("sources", folder, str(root), lambda: (_listing(folder), _confined(folder, root)))
 
 
 def _confined(folder: Path, root: Path) -> Path | None:

@@ -45,3 +45,4 @@ class LintContext:
     checked: date | None = None
     bibfile: BibFile | None = None
     cited_keys: frozenset[str] = frozenset()
+    shared: dict = field(default_factory=dict)   # what the rules of one brief compute once (its evidence checks)
