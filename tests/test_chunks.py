@@ -42,7 +42,7 @@ def normalise(blocks) -> str:
 def read_in_pieces(source: str, pieces: int) -> tuple[list, list]:
     """(the whole's blocks, the pieces' blocks joined), and the pieces must be more than one."""
     front = read_front_matter(source, "x")
-    whole = next(brief_module.pandoc_pieces(source, front, "x", pieces=1))
+    whole = next(iter(brief_module.pandoc_pieces(source, front, "x", pieces=1)))
     parts = list(brief_module.pandoc_pieces(source, front, "x", pieces=pieces))
     assert len(parts) > 1, "not cut"
     return whole["blocks"], [b for part in parts for b in part["blocks"]]

@@ -115,3 +115,28 @@ def test_bib_argument_lints_the_manuscript_and_duplicates_collapse(project):
     result = lint_paths(["references.bib", "manuscript", "manuscript/a.md"], Config(root=project.root), today=TODAY)
     assert result.files == 1
     assert [f.path for f in result.findings] == ["manuscript/a.md"]
+
+
+
+def test_pandoc_already_started_is_stopped_when_the_run_fails(project, monkeypatch):
+    # lint starts pandoc on the first briefs before anything else; when starting the next one
+    # fails, the pandoc already at work on the first is stopped at once, not left running.
+    import citebrief.engine as engine
+
+    first = project.write("a.md", FRONT + "A claim with a long tail [@a]. " * 6000 + LIMITS)
+    second = project.write("b.md", FRONT + "Another claim [@a].\n" + LIMITS)
+    project.write("references.bib", DEFAULT_BIB)
+    started = []
+
+    def start(*args, **kwargs):
+        if started:
+            raise CitebriefError("cannot run pandoc (simulated)", "b.md")
+        started.append(engine.pandoc_pieces.__wrapped__(*args, **kwargs))
+        return started[-1]
+
+    start.__wrapped__ = engine.pandoc_pieces
+    monkeypatch.setattr(engine, "pandoc_pieces", start)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    with pytest.raises(CitebriefError, match="simulated"):
+        lint_paths([str(first), str(second)], Config(root=project.root), today=TODAY)
+    assert started and all(run.proc.poll() is not None for run in started[0].runs)

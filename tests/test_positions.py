@@ -149,7 +149,7 @@ def test_sentence_that_cannot_be_found_is_reported_at_its_unit(tmp_path):
     path = tmp_path / "brief.md"
     path.write_text(source, encoding="utf-8")
     text, front = read_brief(path, "brief.md")
-    ast = next(pandoc_pieces(text, front, "brief.md"))
+    ast = next(iter(pandoc_pieces(text, front, "brief.md")))
     para = ast["blocks"][1]["c"]
     second = next(k for k, n in enumerate(para) if n.get("c") == "Second")
     for n in para[second:]:
@@ -172,7 +172,7 @@ def test_citation_keys_in_raw_text_end_where_pandocs_do(text):
     from citebrief.parse.source import CITATION
 
     front = read_front_matter(text, "k.md")
-    blocks = next(pandoc_pieces(text, front, "k.md"))["blocks"]
+    blocks = next(iter(pandoc_pieces(text, front, "k.md")))["blocks"]
     ids: list[str] = []
 
     def walk(node):

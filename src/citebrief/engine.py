@@ -31,7 +31,7 @@ from citebrief.config import Config
 from citebrief.errors import CitebriefError, printable
 from citebrief.findings import Finding, Severity
 from citebrief.frontmatter import FrontMatter
-from citebrief.parse.brief import parse_brief, read_brief
+from citebrief.parse.brief import PandocPieces, pandoc_pieces, parse_brief, read_brief
 from citebrief.parse.chunks import MIN_SPLIT_SIZE
 from citebrief.parse.model import Brief
 from citebrief.parse.source import CITATION, LineIndex
@@ -241,10 +241,19 @@ def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache,
     cores = os.cpu_count() or 1
     long_briefs = sum(len(i.source) >= MIN_SPLIT_SIZE for i in inputs) or 1
     pieces = max(1, cores // long_briefs)            # one pool's worth of pandoc processes, not briefs × cores
-    with ThreadPoolExecutor(max_workers=max(1, min(len(inputs), cores))) as pool:
-        futures = [pool.submit(parse_brief, i.path, i.shown, config.limitation_headings, source=i.source,
-                               front=i.front, pieces=pieces, limits=config.limits) for i in inputs]
+    workers = max(1, min(len(inputs), cores))
+    started: list[PandocPieces] = []
+    futures = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
+            # The first pool's worth of briefs go to pandoc from here, now: a pool thread would start
+            # them only when it gets the GIL from the work below (tens of milliseconds late).
+            for i in inputs[:workers]:
+                started.append(pandoc_pieces(i.source, i.front, i.shown, pieces, config.limits))
+            futures = [pool.submit(parse_brief, i.path, i.shown, config.limitation_headings, source=i.source,
+                                   front=i.front, pieces=pieces, limits=config.limits,
+                                   started=started[k] if k < len(started) else None)
+                       for k, i in enumerate(inputs)]
             if meanwhile is not None:
                 meanwhile()
             for path in dict.fromkeys(b for i in inputs for b in i.bibliographies):
@@ -252,9 +261,11 @@ def parse_inputs(inputs: list[BriefInput], config: Config, bibs: BibCache,
             if while_parsing is not None:
                 while_parsing(lambda: not all(f.done() for f in futures))
             briefs = [f.result() for f in futures]
-        except BaseException:
+        except BaseException:      # no pandoc left at work on a run that is over
             for f in futures:
                 f.cancel()
+            for run in started:
+                run.cancel()
             raise
     return [Parsed(i, b, bibs.for_brief(i.bibliographies, display_path, i.front, i.path, i.shown))
             for i, b in zip(inputs, briefs)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from citebrief.ast import no_gc, stringify
@@ -46,14 +47,18 @@ def read_brief(path: Path, display: str, max_bytes: int | None = None, *,
 
 def parse_brief(path: Path, display_path: str | None = None, limitation_headings=("Limitations", "Caveats"),
                 ast: dict | None = None, *, source: str | None = None, front: FrontMatter | None = None,
-                pieces: int = 1, limits: Limits = DEFAULT_LIMITS) -> Brief:
+                pieces: int = 1, limits: Limits = DEFAULT_LIMITS, started: PandocPieces | None = None) -> Brief:
     """Parse one brief: pandoc reads the body (never the front matter), the walker finds the units.
-    ``source``/``front`` when the caller has read them already; ``pieces``: pandoc runs at once."""
+    ``source``/``front`` when the caller has read them already; ``pieces``: pandoc runs at once;
+    ``started``: the caller's :func:`pandoc_pieces` of it, already at work."""
     display = display_path or str(path)
     if source is None or front is None:
         source, front = read_brief(path, display)
     with no_gc():   # millions of small objects, no cycles: the cyclic GC only slows this down
-        chunks = iter([ast]) if ast is not None else pandoc_pieces(source, front, display, pieces, limits)
+        if ast is not None:
+            chunks: Iterable[dict] = [ast]
+        else:
+            chunks = started or pandoc_pieces(source, front, display, pieces, limits)
         return _build(path, display, source, front, chunks, limitation_headings)
 
 
@@ -74,23 +79,33 @@ def _build(path: Path, display: str, source: str, front: FrontMatter, pieces, li
 READER = "markdown-yaml_metadata_block-pandoc_title_block"
 
 
-def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1, limits: Limits = DEFAULT_LIMITS):
+def pandoc_pieces(source: str, front: FrontMatter, display: str, pieces: int = 1,
+                  limits: Limits = DEFAULT_LIMITS) -> PandocPieces:
     """pandoc's AST of the brief, in order, as one or more pieces whose blocks concatenate to the
     whole; a long brief is read in ``pieces`` parts at once (see chunks.py). pandoc starts now, not
     at the first piece asked for: the walker gets ready meanwhile."""
     texts = pieces_of(blank_front_matter(source, front), front.end, pieces)
-    runs = [PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
-                      input_bytes=text.encode("utf-8"), limits=limits, exit_code=2, rts=READ_RTS)
-            for text in texts]
-    return _results(runs, display)
+    return PandocPieces([PandocRun(["-f", READER, "-t", "json"], shown=display, what="reading the brief",
+                                   input_bytes=text.encode("utf-8"), limits=limits, exit_code=2, rts=READ_RTS)
+                         for text in texts], display)
 
 
-def _results(runs: list[PandocRun], display: str):
-    try:
-        for run in runs:
-            yield _decode(run.result(), display)
-    finally:
-        for run in runs:
+class PandocPieces:
+    """The pandoc runs reading one brief: iterating waits for each piece's AST in turn; ``cancel``
+    stops them all (the brief will not be walked after all)."""
+
+    def __init__(self, runs: list[PandocRun], display: str):
+        self.runs, self.display = runs, display
+
+    def __iter__(self) -> Iterator[dict]:
+        try:
+            for run in self.runs:
+                yield _decode(run.result(), self.display)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        for run in self.runs:
             run.cancel()
 
 
