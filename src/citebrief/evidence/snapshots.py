@@ -104,7 +104,6 @@ class Snapshot:
         self._provenance: Provenance | SnapshotError | None = None
         self._provenance_read = False
 
-
     @property
     def provenance_path(self) -> Path:
         return self.path.with_suffix(".json")

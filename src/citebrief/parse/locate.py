@@ -17,6 +17,7 @@ inside its own unit and nowhere else.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, islice
 
@@ -45,7 +46,9 @@ class Tokens:
             parts = ASCII_TOKEN.split(part)
         else:
             parts = TOKEN.split(part.replace("_", " ") if "_" in part else part)
-        self.words = parts[1::2]
+        # One string per distinct word (a long brief says "the" thousands of times): the brief's tokens
+        # are held while pandoc reads it, when memory peaks.
+        self.words = list(map(sys.intern, parts[1::2]))
         # parts alternate gap, word, gap, ...: the running length at odd places is where a word starts
         self.starts = list(islice(accumulate(map(len, parts), initial=lo), 1, len(parts) - 1, 2))
 
