@@ -224,6 +224,37 @@ def test_snapshots_stay_inside_the_project(evidence_project, tmp_path):
     assert not [f for f in found(lint(evidence_project)) if f[1] == 26]
 
 
+@pytest.mark.parametrize("name", [
+    "sources/a.txt", "a.txt", "sources/../a.txt", "sources/", "sources/missing.txt", "missing/a.txt",
+    "linked-dir/a.txt", "sources/link-out.txt", "sources/link-in.txt", "../outside.txt", "../../etc/passwd",
+    "{project}/sources/a.txt", "/etc/passwd", "~/a.txt", "https://example.org/a.txt", "sources/.", "sources/..",
+])
+def test_a_file_field_path_is_confined_as_confine_does(tmp_path, name):
+    # snapshots._confine_file resolves a file field's folder once per run; it must give confine's
+    # answer for every shape of path: the same file, or OutsideProject.
+    from citebrief.project import OutsideProject, confine
+
+    project = tmp_path / "project"
+    (project / "sources").mkdir(parents=True)
+    (project / "a.txt").write_text("a")
+    (project / "sources" / "a.txt").write_text("a")
+    (tmp_path / "outside.txt").write_text("secret")
+    os.symlink(tmp_path, project / "linked-dir")                          # a folder leading out
+    os.symlink(tmp_path / "outside.txt", project / "sources" / "link-out.txt")
+    os.symlink(project / "a.txt", project / "sources" / "link-in.txt")
+    name = name.format(project=project)
+
+    def answer(confining):
+        try:
+            return confining()
+        except OutsideProject:
+            return "outside"
+
+    snapshots._CACHE.clear()
+    expected = answer(lambda: confine(name, project, "snapshot", relative_to=project))
+    assert answer(lambda: snapshots._confine_file(name, project, project)) == expected
+
+
 def test_a_provenance_record_outside_the_project_is_not_read(evidence_project, tmp_path):
     secret = {"url": "https://secret.example/", "retrieved": "1999-01-02T00:00:00Z", "sha256": "5ec2e7" * 10 + "0000"}
     outside = tmp_path / "secret.json"

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from citebrief.project import OutsideProject, confine, project_root
+from citebrief.project import OutsideProject, confine, is_url, project_root
 
 if TYPE_CHECKING:
     from citebrief.evidence.match import FigureIndex
@@ -499,7 +499,7 @@ def _find(entry, root: Path) -> Lookup:
                                   f"citebrief reads ({', '.join(SUFFIXES)})", line=line)
         name = usable[0]
         try:
-            path = confine(name, root, "snapshot", relative_to=folder)
+            path = _confine_file(name, root, folder)
         except OutsideProject:
             return Lookup(problem=f"its file field names {_short(name)!r}, outside the project folder; "
                                   f"snapshots must be inside it", line=line)
@@ -529,17 +529,23 @@ def _find(entry, root: Path) -> Lookup:
 
 
 def _folder_of(entry) -> Path:
-    """The folder of the bibliography the entry came from (its sources/ are beside it)."""
-    return Path(entry.path).parent if entry.path else Path.cwd()
+    """The folder of the bibliography the entry came from (its sources/ are beside it), worked
+    out once per file and run."""
+    if not entry.path:
+        return Path.cwd()
+    found = entry.file_memo.get("folder")
+    if found is None:
+        found = entry.file_memo["folder"] = Path(entry.path).parent
+    return found
 
 
 def _sources_of(entry) -> Path:
-    """The sources/ folder beside the entry's bibliography (worked out once per file and run)."""
-    found = entry.file_memo.get("sources_dir") if entry.path else None
+    """The sources/ folder beside the entry's bibliography."""
+    if not entry.path:
+        return Path.cwd() / SOURCES_DIR
+    found = entry.file_memo.get("sources_dir")
     if found is None:
-        found = _folder_of(entry) / SOURCES_DIR
-        if entry.path:
-            entry.file_memo["sources_dir"] = found
+        found = entry.file_memo["sources_dir"] = _folder_of(entry) / SOURCES_DIR
     return found
 
 
@@ -573,6 +579,21 @@ def _listing(folder: Path) -> dict[str, bool]:
     return _cached("listing", folder, None, read)
 
 
+def _confine_file(name: str, root: Path, folder: Path) -> Path:
+    """``confine(name, root, "snapshot", relative_to=folder)``, with the folder a file field names
+    resolved once per run rather than once per snapshot (a reference manager puts thousands of
+    snapshots in a handful of folders): only a symlink is followed on its own."""
+    head, tail = os.path.split(name)
+    if tail in ("", ".", "..") or name.startswith("~") or is_url(name):
+        return confine(name, root, "snapshot", relative_to=folder)
+    directory = folder / head if head else folder
+    inside = _cached("inside", directory, str(root), lambda: _confined(directory, root))
+    if inside is None:
+        raise OutsideProject(f"{name} is outside the project folder")
+    path = inside / tail
+    return confine(path, root, "snapshot") if os.path.islink(path) else path
+
+
 def _sources_folder(folder: Path, root: Path) -> tuple[dict[str, bool], Path | None]:
     """A sources/ folder's listing (:func:`_listing`) and the folder resolved if it is inside ``root``
     (None if it is not), for one stat however many snapshots it holds."""
@@ -597,11 +618,16 @@ def _display(path: Path) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _display_in(path_text: str, cwd: str) -> str:
-    path = Path(path_text)
+    path, here = Path(path_text), _resolved(cwd)
     try:
-        return str(path.relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(here))
     except ValueError:
         try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
+            return str(path.resolve().relative_to(here))
         except ValueError:
             return str(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
