@@ -1,10 +1,11 @@
 """Benchmark: what the evidence rules add to `citebrief lint` of the 100,000-word brief.
 
-    .venv/bin/python bench/bench_evidence.py [--runs N] [--words N] [--sources N]
+    .venv/bin/python bench/bench_evidence.py [--runs N] [--words N] [--sources N] [--file-field]
 
 The generated brief (bench/generate.py) gets quotations and figures: a third of its sentences quote
 four of their own words, a quarter state a figure, and one in fifty of each is wrong. Every source
-gets a snapshot, sources/src<i>.txt: the sentences that cite it, plus about 400 words of other text.
+gets a snapshot, sources/src<i>.txt: the sentences that cite it, plus about 400 words of other text;
+with --file-field each entry names it in a BibLaTeX ``file`` field (JabRef/Zotero's form) instead.
 The same brief and bibliography are linted twice, side by side (fresh processes, interleaved,
 median of N runs): in a folder without sources/ (the evidence rules find no snapshots and stop) and
 in one with it. Target: the snapshots add at most 0.3x to lint.
@@ -67,6 +68,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--words", type=int, default=100_000)
     ap.add_argument("--sources", type=int, default=2_000)
+    ap.add_argument("--file-field", action="store_true",
+                    help="name each snapshot in a `file` field (as reference managers do), not by sources/<key>")
     args = ap.parse_args()
     base = HERE / "data" / f"evidence-{args.words}-{args.sources}"
     decorate = Decorator()
@@ -76,6 +79,10 @@ def main() -> None:
         shutil.rmtree(with_dir)
     shutil.copytree(base / "without", with_dir)
     decorate.write_snapshots(with_dir / "sources", args.sources)
+    if args.file_field:
+        bib = with_dir / "references.bib"
+        bib.write_text(re.sub(r"@(\w+)\{(src\d+),", r"@\1{\2,\n  file = {Full Text:sources/\2.txt:text/plain},",
+                              bib.read_text()))
     brief = with_dir / "brief.md"
     text = brief.read_text()
     print(f"{brief}: {len(text.split()):,} words, {len(re.findall(chr(34), text)) // 2:,} quotations, "

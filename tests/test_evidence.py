@@ -228,8 +228,9 @@ def test_snapshots_stay_inside_the_project(evidence_project, tmp_path):
     "sources/a.txt", "a.txt", "sources/../a.txt", "sources/", "sources/missing.txt", "missing/a.txt",
     "linked-dir/a.txt", "sources/link-out.txt", "sources/link-in.txt", "../outside.txt", "../../etc/passwd",
     "{project}/sources/a.txt", "/etc/passwd", "~/a.txt", "https://example.org/a.txt", "sources/.", "sources/..",
+    "sources", "a-fifo",
 ])
-def test_a_file_field_path_is_confined_as_confine_does(tmp_path, name):
+def test_a_file_field_path_is_confined_as_confine_does(tmp_path, monkeypatch, name):
     # snapshots._confine_file resolves a file field's folder once per run; it must give confine's
     # answer for every shape of path: the same file, or OutsideProject.
     from citebrief.project import OutsideProject, confine
@@ -242,6 +243,7 @@ def test_a_file_field_path_is_confined_as_confine_does(tmp_path, name):
     os.symlink(tmp_path, project / "linked-dir")                          # a folder leading out
     os.symlink(tmp_path / "outside.txt", project / "sources" / "link-out.txt")
     os.symlink(project / "a.txt", project / "sources" / "link-in.txt")
+    os.mkfifo(project / "a-fifo")
     name = name.format(project=project)
 
     def answer(confining):
@@ -250,9 +252,14 @@ def test_a_file_field_path_is_confined_as_confine_does(tmp_path, name):
         except OutsideProject:
             return "outside"
 
-    snapshots._CACHE.clear()
-    expected = answer(lambda: confine(name, project, "snapshot", relative_to=project))
-    assert answer(lambda: snapshots._confine_file(name, project, project)) == expected
+    def confined():
+        path = confine(name, project, "snapshot", relative_to=project)
+        return path, snapshots._display(path), path.is_file()
+
+    for cwd in (project, project / "sources", tmp_path):     # messages show the path from where lint runs
+        monkeypatch.chdir(cwd)
+        snapshots._CACHE.clear()
+        assert answer(lambda: snapshots._confine_file(name, project, project)) == answer(confined)
 
 
 def test_a_provenance_record_outside_the_project_is_not_read(evidence_project, tmp_path):

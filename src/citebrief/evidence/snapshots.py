@@ -499,13 +499,13 @@ def _find(entry, root: Path) -> Lookup:
                                   f"citebrief reads ({', '.join(SUFFIXES)})", line=line)
         name = usable[0]
         try:
-            path = _confine_file(name, root, folder)
+            path, shown, is_file = _confine_file(name, root, folder)
         except OutsideProject:
             return Lookup(problem=f"its file field names {_short(name)!r}, outside the project folder; "
                                   f"snapshots must be inside it", line=line)
-        if not path.is_file():
+        if not is_file:
             return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
-        return Lookup(Snapshot(entry.key, path, _display(path), line, root), line=line)
+        return Lookup(Snapshot(entry.key, path, shown, line, root), line=line)
     sources = _sources_of(entry)
     listing, inside = _sources_folder(sources, root)
     stem = file_name(entry.key)
@@ -579,19 +579,33 @@ def _listing(folder: Path) -> dict[str, bool]:
     return _cached("listing", folder, None, read)
 
 
-def _confine_file(name: str, root: Path, folder: Path) -> Path:
-    """``confine(name, root, "snapshot", relative_to=folder)``, with the folder a file field names
-    resolved once per run rather than once per snapshot (a reference manager puts thousands of
-    snapshots in a handful of folders): only a symlink is followed on its own."""
+def _confine_file(name: str, root: Path, folder: Path) -> tuple[Path, str, bool]:
+    """``confine(name, root, "snapshot", relative_to=folder)``, as messages show it, and whether it
+    is a regular file: the folder a file field names is resolved once per run rather than once per
+    snapshot (a reference manager puts thousands of snapshots in a handful of folders), and only a
+    symlink is followed on its own."""
     head, tail = os.path.split(name)
     if tail in ("", ".", "..") or name.startswith("~") or is_url(name):
-        return confine(name, root, "snapshot", relative_to=folder)
+        path = confine(name, root, "snapshot", relative_to=folder)
+        return path, _display(path), path.is_file()
     directory = folder / head if head else folder
     inside = _cached("inside", directory, str(root), lambda: _confined(directory, root))
     if inside is None:
         raise OutsideProject(f"{name} is outside the project folder")
     path = inside / tail
-    return confine(path, root, "snapshot") if os.path.islink(path) else path
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return path, _display(path), False
+    if stat.S_ISLNK(mode):
+        path = confine(path, root, "snapshot")
+        return path, _display(path), path.is_file()
+    folder_shown = _display(inside)         # one folder shown relative to here, its files after it
+    if os.path.isabs(folder_shown):
+        shown = _display(path)
+    else:
+        shown = tail if folder_shown == "." else f"{folder_shown}/{tail}"
+    return path, shown, stat.S_ISREG(mode)
 
 
 def _sources_folder(folder: Path, root: Path) -> tuple[dict[str, bool], Path | None]:
