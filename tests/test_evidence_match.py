@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from citebrief.evidence import match
 from citebrief.evidence.match import FigureIndex, closest_passage, figures_in, find_quote, normalise, quotes_in
 from citebrief.evidence.passages import PassageIndex, split_passages, terms
 
@@ -67,6 +68,26 @@ def test_quotes_in_a_sentence():
     assert [q.text for q in quotes_in('He said "nested ‘inner words’ here" today.')] == ["nested ‘inner words’ here"]
     q = quotes_in("It is “a force multiplier” [@ice].")[0]
     assert "It is “a force multiplier” [@ice]."[q.start:q.end] == "“a force multiplier”"
+
+
+def test_normalise_of_ascii_text_is_the_general_rule():
+    # ASCII text takes a faster path (replacing instead of splitting into words); it must give what
+    # the general rule gives: every ASCII character, in runs, at the ends, around dashes and quotes.
+    import random
+
+    def general(text: str) -> str:
+        text = " ".join(text.translate(match._TRANSLATE).split())
+        if "-" in text:
+            text = text.replace(" -", "-").replace("- ", "-")
+            while "--" in text:
+                text = text.replace("--", "-")
+        return text
+
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(128)] + [" "] * 20 + ["-", "--", "`", "'", '"', "ab", "\n\n"] * 5
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(20_000)]
+    for text in samples + [" " * n for n in range(9)] + ["a" + " " * 33 + "b"]:
+        assert text.isascii() and normalise(text) == general(text), repr(text)
 
 
 def test_closest_passage_is_the_same_in_every_run():

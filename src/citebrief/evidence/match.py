@@ -57,12 +57,28 @@ def normalise(text: str) -> str:
     zero-width characters go. Case, letters, digits and other punctuation are kept as they are.
     (String methods rather than regular expressions: a snapshot can be megabytes.)
     """
-    text = " ".join(text.translate(_TRANSLATE).split())
+    text = _ascii_spaced(text) if text.isascii() else " ".join(text.translate(_TRANSLATE).split())
     if "-" in text:
         text = text.replace(" -", "-").replace("- ", "-")
         while "--" in text:
             text = text.replace("--", "-")
     return text
+
+
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"      # where str.split() splits ASCII text, besides " "
+
+
+def _ascii_spaced(text: str) -> str:
+    """``" ".join(text.translate(_TRANSLATE).split())`` for ASCII text (of _TRANSLATE only "`" is
+    ASCII), by replacing rather than splitting it into words: twice as fast on a snapshot."""
+    for space in _ASCII_SPACE:
+        if space in text:
+            text = text.replace(space, " ")
+    if "`" in text:
+        text = text.replace("`", "'")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
 
 
 # --------------------------------------------------------------------------- quotes
@@ -286,14 +302,15 @@ _SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
 # A figure: not glued to a word, an identifier, a date part or a bigger number on the left
 # ("COVID-19", "@src12", "11/25", "3.5" seen from the "5"), nor to letters, "(g)" or more digits
 # on the right ("5G", "1990s", "287(g)").
+# (_FIGURE, _PAIR and _DATE first look ahead for the character they must start with: a quick no at
+# the many places that cannot start one, before lookbehinds and alternatives are tried.)
 _FIGURE = re.compile(
-    rf"(?<![\w@/.,:\-−$])(?P<dollar>\$\s?)?(?P<num>{_NUM})(?![\w(]|[.,:/]\d|-[^\W\d])"
+    rf"(?=[$\d])(?<![\w@/.,:\-−$])(?P<dollar>\$\s?)?(?P<num>{_NUM})(?![\w(]|[.,:/]\d|-[^\W\d])"
     rf"(?P<pct>{_PCT})?(?:\s(?P<scale>{_SCALE})\b)?", re.I)
-_PAIR = re.compile(rf"(?<![\w@/.,:\-−–—])(?P<a>{_NUM})\s?(?:[-−–—]|\bto\b)\s?(?P<b>{_NUM})(?![\w(]|[.,:/-]\d)"
+_PAIR = re.compile(rf"(?=\d)(?<![\w@/.,:\-−–—])(?P<a>{_NUM})\s?(?:[-−–—]|\bto\b)\s?(?P<b>{_NUM})(?![\w(]|[.,:/-]\d)"
                    rf"(?P<pct>{_PCT})?", re.I)
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-# (The lookahead says no quickly at the many places that cannot start a date.)
 _DATE = re.compile(rf"(?=[JFMASOND\d])(?:\b{_MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s\d{{4}})?|"
                    rf"\b\d{{1,2}}\s{_MONTH}\b(?:\s\d{{4}})?|\b{_MONTH}\s\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b)")
 # Numbers that name something rather than count it: "§ 1357", "Section 5", "No. 12", "8 U.S.C.".
