@@ -301,7 +301,7 @@ def test_a_snapshot_is_looked_up_per_trust_boundary_whatever_the_order(tmp_path,
     assert quotes("a.md", "../b.md") == quotes("../b.md", "a.md") == [("../b.md", 7)]
 
 
-def test_snapshots_are_read_while_pandoc_parses_and_not_after(evidence_project, monkeypatch):
+def test_snapshots_are_read_while_pandoc_parses_and_not_after(evidence_project, monkeypatch, tmp_path):
     # lint reads the cited snapshots while pandoc parses (snapshots.read_ahead): each one it gets to
     # is ready for the rules, and it stops as soon as the parse is done (the rules read the rest).
     from citebrief.bibliography import BibCache
@@ -320,6 +320,14 @@ def test_snapshots_are_read_while_pandoc_parses_and_not_after(evidence_project, 
     assert len(ready()) == 2
     snapshots.read_ahead(brief, parsing=lambda: True)
     assert ready() == {"ice", "dhs", "mdoag", "tribune"}           # kocher has none
+    # a project that keeps no snapshots (no sources/ folder, no file field): nothing to read, nothing waited for
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    text = (evidence_project / "references.bib").read_text()
+    (plain / "references.bib").write_text("".join(line for line in text.splitlines(keepends=True)
+                                                  if not line.lstrip().startswith("file")))
+    bib_without = BibCache().get(plain / "references.bib", "references.bib")
+    snapshots.read_ahead([(brief[0][0], plain, [bib_without])], parsing=lambda: pytest.fail("searched"))
     read_ahead = [found(lint(evidence_project)) for _ in range(2)]
     monkeypatch.setattr("citebrief.engine._read_snapshots_ahead", lambda *args: None)
     assert read_ahead[0] == read_ahead[1] == found(lint(evidence_project))     # the same findings either way

@@ -437,6 +437,9 @@ def read_ahead(briefs, parsing) -> None:
     from citebrief.parse.source import CITATION
 
     for source, root, files in briefs:
+        files = [f for f in files if any(map(keeps_snapshots, f.entries.values()))]
+        if not files:     # most projects keep no snapshots: their briefs are not searched for keys
+            continue
         keys = dict.fromkeys(m.group("braced") or m.group("key") for m in CITATION.finditer(source))
         for key in keys:
             entry = next((f.entries[key] for f in files if key in f.entries), None)
