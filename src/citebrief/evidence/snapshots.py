@@ -432,8 +432,9 @@ def read_ahead(briefs, parsing) -> None:
     pandoc still at work? The keys are guessed from the ``@key``s of the text (the parse is not
     there yet to say which are citations); each snapshot is read, extracted and normalised once,
     kept in its entry's memo (:func:`lookup`) where the rules find it. It stops as soon as the parse
-    is done, so it only fills time the run would spend waiting; a snapshot that cannot be read is
-    left for ``missing-snapshot`` to report."""
+    is done; until then it takes turns (one GIL) with the walking of the pieces pandoc has finished,
+    so it saves what the parse leaves Python idle for, not all it reads. A snapshot that cannot be
+    read is left for ``missing-snapshot`` to report."""
     from citebrief.parse.source import CITATION
 
     for source, root, files in briefs:
