@@ -235,11 +235,7 @@ def _words_in_order(source: str, tokens: list[str], start: int, end: int) -> int
 
 def for_context(ctx) -> BriefEvidence:
     """The evidence of the brief a rule is looking at (called through snapshots.evidence_for, which
-    first makes sure the brief cites a source of a project that keeps snapshots): one per brief,
-    shared by the quote and the figure rule (the passages, and the sources of each set of keys)."""
-    evidence = ctx.shared.get("evidence")
-    if evidence is None:
-        evidence = ctx.shared["evidence"] = BriefEvidence(
-            ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope,
-            ctx.config.crossref_prefixes)
-    return evidence
+    first makes sure the brief cites a source of a project that keeps snapshots, and keeps the one
+    made for each brief: the quote and the figure rule share its passages and sources)."""
+    return BriefEvidence(ctx.brief, ctx.bib, project_root(ctx.config.root, ctx.brief.path), ctx.config.scope,
+                         ctx.config.crossref_prefixes)

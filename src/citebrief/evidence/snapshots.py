@@ -417,12 +417,16 @@ def cites_kept_sources(ctx) -> bool:
 
 def evidence_for(ctx):
     """checks.for_context(ctx) for the evidence rules, with the matching imported only when the brief
-    cites a source of a project that keeps snapshots."""
-    if not cites_kept_sources(ctx):
-        return None
-    from citebrief.evidence.checks import for_context
+    cites a source of a project that keeps snapshots (None when it does not). Worked out once per
+    brief, in ``ctx.shared``: the quote and the figure rule ask for the same."""
+    if "evidence" not in ctx.shared:
+        if cites_kept_sources(ctx):
+            from citebrief.evidence.checks import for_context
 
-    return for_context(ctx)
+            ctx.shared["evidence"] = for_context(ctx)
+        else:
+            ctx.shared["evidence"] = None
+    return ctx.shared["evidence"]
 
 
 def read_ahead(briefs, parsing) -> None:
