@@ -59,6 +59,24 @@ def without_json_ld(html: str) -> str:
     return JSON_LD.sub("", html, count=1)
 
 
+def citation_ids(node) -> list[str]:
+    """Every citation key in a pandoc AST (or part of one), in order: what pandoc itself read."""
+    ids: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("t") == "Cite":
+                ids.extend(c["citationId"] for c in node["c"][0])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(node)
+    return ids
+
+
 class Project:
     def __init__(self, root: Path):
         self.root = root

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import citation_ids
 
 from citebrief.bibliography import load_bibliography
 from citebrief.config import Config
@@ -44,19 +45,7 @@ def cite_keys(markdown: str) -> list[str]:
     """Every citation key pandoc itself reads in the brief, in order."""
     ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], input_bytes=markdown.encode(), shown="x",
                                 what="reading"))
-    keys: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("t") == "Cite":
-                keys.extend(c["citationId"] for c in node["c"][0])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-    walk(ast["blocks"])
-    return keys
+    return citation_ids(ast["blocks"])
 
 
 def pandoc_meta(markdown: str) -> dict:

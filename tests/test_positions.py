@@ -1,7 +1,7 @@
 """Findings point at the line and column where the sentence starts, in the file the user edits."""
 
 import pytest
-from conftest import DEFAULT_BIB
+from conftest import DEFAULT_BIB, citation_ids
 
 from citebrief.parse.brief import pandoc_pieces, parse_brief, read_brief
 
@@ -172,20 +172,7 @@ def test_citation_keys_in_raw_text_end_where_pandocs_do(text):
     from citebrief.parse.source import CITATION
 
     front = read_front_matter(text, "k.md")
-    blocks = next(iter(pandoc_pieces(text, front, "k.md")))["blocks"]
-    ids: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("t") == "Cite":
-                ids.extend(c["citationId"] for c in node["c"][0])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(blocks)
+    ids = citation_ids(next(iter(pandoc_pieces(text, front, "k.md")))["blocks"])
     assert [m.group("key") for m in CITATION.finditer(text)] == ids        # unused-entry, the language server
     for key in ids:                                                         # the walker's positions
         assert _find_key(text, key, 0, len(text)) == text.index("@" + key)
