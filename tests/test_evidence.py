@@ -331,3 +331,30 @@ def test_snapshots_are_read_while_pandoc_parses_and_not_after(evidence_project, 
     read_ahead = [found(lint(evidence_project)) for _ in range(2)]
     monkeypatch.setattr("citebrief.engine._read_snapshots_ahead", lambda *args: None)
     assert read_ahead[0] == read_ahead[1] == found(lint(evidence_project))     # the same findings either way
+
+
+def test_reading_ahead_hostile_snapshots_neither_hangs_nor_reads_outside(evidence_project, tmp_path):
+    # read_ahead runs before any rule looks at the snapshots: a named pipe, a symlink leading out of the
+    # project and a huge file must be left as findings-to-be there too, never read or waited on.
+    from citebrief.bibliography import BibCache
+
+    sources = evidence_project / "sources"
+    os.mkfifo(sources / "kocher.txt")                                    # no writer: reading would block
+    (tmp_path / "secret.txt").write_text("The secret figure is 4,242.")
+    (sources / "dhs.txt").unlink()
+    os.symlink(tmp_path / "secret.txt", sources / "dhs.txt")
+    with open(sources / "mdoag.md", "wb") as f:                          # sparse: 60 MB of nothing
+        f.truncate(snapshots.MAX_BYTES + 10 * 1024 * 1024)
+    bib = BibCache().get(evidence_project / "references.bib", "references.bib")
+    source = (evidence_project / BRIEF).read_text()
+    snapshots.read_ahead([(source, evidence_project.resolve(), [bib])], parsing=lambda: True)
+
+    def found_for(key):
+        return next(v for k, v in bib.entries[key].memo.items() if k.startswith("snapshot "))
+
+    assert "not a regular file" in found_for("kocher").snapshot.error
+    assert found_for("dhs").snapshot is None and "outside the project" in found_for("dhs").problem
+    assert "MB" in found_for("mdoag").snapshot.error
+    read = [v.snapshot._text for e in bib.entries.values() for v in e.memo.values()
+            if isinstance(v, snapshots.Lookup) and v.snapshot is not None and v.snapshot._text is not None]
+    assert read and not any("4,242" in text for text in read)             # ice.html was read; the secret never
