@@ -96,6 +96,14 @@ def test_source_changed_after_retrieval(evidence_project):
     assert (BRIEF, 28, "number-not-in-source") not in found(result)    # the edited copy "says" 1,190
 
 
+def test_a_provenance_record_written_after_a_lint_is_read_by_the_next(evidence_project):
+    # The sources/ folder is listed once per run (no lstat per snapshot for its record); a record
+    # added since, in the same process (the language server), is in the next run's listing.
+    assert "source-changed" not in {r for _, _, r in found(lint(evidence_project))}
+    (evidence_project / "sources" / "dhs.json").write_text(json.dumps({"sha256": "0" * 64}))
+    assert ("references.bib", 10, "source-changed") in found(lint(evidence_project))
+
+
 # --- extracting text ------------------------------------------------------------------------------
 
 def test_html_drops_page_furniture_and_keeps_tables():

@@ -90,6 +90,27 @@ def test_normalise_of_ascii_text_is_the_general_rule():
         assert text.isascii() and normalise(text) == general(text), repr(text)
 
 
+def test_a_quotation_in_one_piece_takes_the_short_way_to_the_same_answer():
+    # A quotation with no "[", "…" or three dots is one piece, found at its leftmost place; that
+    # short way must answer as the general splitting and search do, case variants, closing
+    # punctuation, "ß" (whose capital is two letters) and empty quotations included.
+    import random
+
+    rng = random.Random(11)
+    bits = ["a", "word", "Word", ".", "..", "...", ". . .", "…", "[...]", "[sic]", "[the agency]", " ",
+            "\n", "”", "’", "—", "-", "[@src1]", "[^]", "ß", "x.", ",", ";", "Ab", "ab"]
+    source = normalise("Ab word a word. Word, ab x. ß word; SS word — a " * 3)
+    short = 0
+    for _ in range(30_000):
+        quote = "".join(rng.choice(bits) for _ in range(rng.randint(0, 6)))
+        pieces = match.quote_pieces(quote)
+        assert pieces == match._split_pieces(normalise(quote)), repr(quote)
+        if len(pieces) == 1:
+            short += 1
+            assert find_quote(quote, source) == match._search(pieces, source), repr(quote)
+    assert short > 5_000       # the short way was taken often enough to mean something
+
+
 def test_closest_passage_is_the_same_in_every_run():
     # Every word of the quote is as common as the others; only "alpha beta other delta" comes close.
     # The rarest words are where the search starts, and a tie between them was once broken by the

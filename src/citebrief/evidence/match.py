@@ -111,10 +111,11 @@ def quotes_in(text: str, min_words: int = 2) -> list[Quote]:
         return []
     found = [Quote(m.group(1) if m.group(1) is not None else m.group(2), m.start(), m.end())
              for m in _DOUBLE.finditer(text)]
-    taken = [(q.start, q.end) for q in found]
-    for m in _SINGLE.finditer(text):
-        if not any(a <= m.start() < b for a, b in taken):
-            found.append(Quote(m.group(1), m.start(), m.end()))
+    if "‘" in text:      # (what _SINGLE needs: most quotations have double marks only)
+        taken = [(q.start, q.end) for q in found]
+        for m in _SINGLE.finditer(text):
+            if not any(a <= m.start() < b for a, b in taken):
+                found.append(Quote(m.group(1), m.start(), m.end()))
     return sorted((q for q in found if q.words >= min_words), key=lambda q: q.start)
 
 
@@ -141,7 +142,17 @@ class _Piece:
 def quote_pieces(quote: str) -> list[_Piece]:
     """The quotation as literal pieces with the gaps the tolerances allow between them (leading and
     trailing omissions and insertions dropped: they anchor nothing; closing punctuation off)."""
-    text = CITATION_MARKS.sub("", normalise(quote))
+    text = normalise(quote)
+    if "[" not in text and "…" not in text and text.count(".") < 3:
+        # most quotations: no citation mark, omission or insertion can be in them (each needs a "[",
+        # a "…" or three dots), so the whole is one piece (what _split_pieces would find, sooner)
+        tail = _CLOSING_PUNCT.sub("", text.strip())
+        return [_Piece(tail, 0, True)] if tail else []
+    return _split_pieces(text)
+
+
+def _split_pieces(text: str) -> list[_Piece]:
+    text = CITATION_MARKS.sub("", text)
     pieces: list[_Piece] = []
     gap, any_case = 0, True
     for i, fragment in enumerate(_OMISSION.split(text)):
@@ -179,7 +190,13 @@ def find_quote(quote: str, normalised_source: str) -> Found | None:
     never worse for the pieces after it), so a quotation full of ellipses costs linear time at worst
     rather than the exponential backtracking a pattern with many ``.{0,2000}?`` could take."""
     pieces = quote_pieces(quote)
-    src = normalised_source
+    if len(pieces) == 1:      # most quotations: no omission or insertion, the leftmost place is the answer
+        hits = [i for i in map(normalised_source.find, pieces[0].variants()) if i >= 0]
+        return Found(min(hits), min(hits) + len(pieces[0].text)) if hits else None
+    return _search(pieces, normalised_source)
+
+
+def _search(pieces: list[_Piece], src: str) -> Found | None:
     if not pieces or not all(any(v in src for v in p.variants()) for p in pieces[1:]):
         return None                          # a piece found nowhere: no need to try every start
     for start, end in _occurrences(pieces[0], src):
@@ -349,7 +366,10 @@ def figures_in(text: str) -> list[Figure]:
         return []
     if "[" in text:
         text = CITATION_MARKS.sub(lambda m: " " * len(m.group()), text)   # blanked: offsets stay
-    skip = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _LIST_MARK.finditer(text)]
+    skip = [m.span() for m in _DATE.finditer(text)]
+    # a list mark is "(2)" anywhere or "1." at the start: without a "(" only the start can hold one
+    skip += [m.span() for m in _LIST_MARK.finditer(text)] if "(" in text else [
+        m.span() for m in [_LIST_MARK.match(text)] if m is not None]
     figures: list[Figure] = []
     for m in _PAIR.finditer(text):
         a, b = m.group("a"), m.group("b")

@@ -87,12 +87,14 @@ class Snapshot:
     """One entry's snapshot: where it is, and (read lazily, once) its text and the indexes the
     checks use. ``text`` raises :class:`SnapshotError` when the file cannot be used."""
 
-    def __init__(self, key: str, path: Path, shown: str, line: int, root: Path):
+    def __init__(self, key: str, path: Path, shown: str, line: int, root: Path,
+                 neighbours: dict[str, bool] | None = None):
         self.key = key
         self.path = path                  # resolved, inside the project
         self.shown = shown                # as messages name it
         self.line = line                  # the .bib line findings about it point at
         self.root = root                  # the trust boundary it was found inside (its provenance too)
+        self.neighbours = neighbours      # the listing of its folder (_listing), when it is a plain file there
         suffix = path.suffix.lower()
         self.kind = "html" if suffix == ".htm" else suffix.lstrip(".")    # txt, md, html or pdf
         self._text: str | None = None
@@ -125,6 +127,8 @@ class Snapshot:
 
     def _read_provenance(self) -> Provenance | None:
         p = self.provenance_path
+        if self.neighbours is not None and p.name not in self.neighbours:
+            return None       # its folder, listed once for all its snapshots, has no record: no lstat each
         if not os.path.lexists(p):
             return None
         try:
@@ -521,17 +525,18 @@ def _find(entry, root: Path) -> Lookup:
         name = stem + suffix
         if name not in listing:
             continue
+        neighbours = None
         try:   # a symlink must lead inside the project too; a plain file is as inside as its folder
             if listing[name]:
                 path = confine(sources / name, root, "snapshot")
             elif inside is None:
                 raise OutsideProject(name)
             else:
-                path = inside / name
+                path, neighbours = inside / name, listing
         except OutsideProject:
             return Lookup(problem=f"its snapshot {_display(sources / name)} leads outside the project folder",
                           line=entry.line)
-        return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line, root),
+        return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line, root, neighbours),
                       line=entry.line)
     return Lookup(line=entry.line)
 
