@@ -191,8 +191,8 @@ def find_quote(quote: str, normalised_source: str) -> Found | None:
     rather than the exponential backtracking a pattern with many ``.{0,2000}?`` could take."""
     pieces = quote_pieces(quote)
     if len(pieces) == 1:      # most quotations: no omission or insertion, the leftmost place is the answer
-        hits = [i for i in map(normalised_source.find, pieces[0].variants()) if i >= 0]
-        return Found(min(hits), min(hits) + len(pieces[0].text)) if hits else None
+        start = min((i for i in map(normalised_source.find, pieces[0].variants()) if i >= 0), default=-1)
+        return Found(start, start + len(pieces[0].text)) if start >= 0 else None
     return _search(pieces, normalised_source)
 
 
