@@ -151,6 +151,22 @@ def test_figures_in(sentence, figures):
     assert [(f.text, f.value) for f in figures_in(sentence)] == figures
 
 
+def test_figures_are_looked_for_from_just_before_the_first_digit():
+    # The scans start 12 characters before the first digit (a date's month name comes first); they
+    # must find what scans of the whole sentence find: months, "$ " and "@" just before the digits.
+    import random
+
+    rng = random.Random(13)
+    bits = ["September", "September.", "Sept.", "Nov.", "May", " ", "  ", "\n", "$", "$ ", "@", "(", "(1)", "1.",
+            "5", "25", "2019", "1,001", "3.5", "-", "–", " to ", "%", " percent", " million", "§ ", "No. ",
+            "the agency", "[@src12]", "[^]", "x"]
+    for _ in range(30_000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(1, 12)))
+        blanked = match.CITATION_MARKS.sub(lambda m: " " * len(m.group()), text)
+        assert figures_in(text) == (match._figures(blanked, 0) if match._DIGIT.search(blanked)
+                                    and (text[:1].isdigit() or match._FIGURE_START.search(text)) else []), repr(text)
+
+
 def test_figure_index():
     index = FigureIndex(normalise("Agreements: 1,001 in 40 states, up 641 percent; 1.2 million dollars; "
                                   "the vote was 20–11. Page 7."))

@@ -339,6 +339,7 @@ _NAMES_NEXT = re.compile(r"\s?(?:U\.S\.C|C\.F\.R|U\.S\.|F\.\s?\d|S\.\s?Ct|Stat\.
 # Where a figure can begin: a digit after neither a word character nor "@" (as the lookbehinds of
 # _FIGURE and _PAIR require), so digits inside citation keys do not count.
 _FIGURE_START = re.compile(r"[^\w@]\d")
+_DIGIT = re.compile(r"\d")
 _LIST_MARK = re.compile(r"^\s*\(?\d{1,2}[.)]\s|\(\d{1,2}\)")
 
 
@@ -366,12 +367,21 @@ def figures_in(text: str) -> list[Figure]:
         return []
     if "[" in text:
         text = CITATION_MARKS.sub(lambda m: " " * len(m.group()), text)   # blanked: offsets stay
-    skip = [m.span() for m in _DATE.finditer(text)]
+    digit = _DIGIT.search(text)
+    if digit is None:
+        return []
+    # Every figure, tally and date holds a digit and starts at most 11 characters before its first
+    # one ("September 25"): the scans begin there (lookbehinds still see the text before it).
+    return _figures(text, max(0, digit.start() - 12))
+
+
+def _figures(text: str, begin: int) -> list[Figure]:
+    skip = [m.span() for m in _DATE.finditer(text, begin)]
     # a list mark is "(2)" anywhere or "1." at the start: without a "(" only the start can hold one
     skip += [m.span() for m in _LIST_MARK.finditer(text)] if "(" in text else [
         m.span() for m in [_LIST_MARK.match(text)] if m is not None]
     figures: list[Figure] = []
-    for m in _PAIR.finditer(text):
+    for m in _PAIR.finditer(text, begin):
         a, b = m.group("a"), m.group("b")
         if _is_year(a) and (_is_year(b) or len(b) == 2) or _inside(m.span(), skip) or _named(text, m.start()):
             skip.append(m.span())          # "2019–2021", "2019–21": years, and neither half is a figure
@@ -379,7 +389,7 @@ def figures_in(text: str) -> list[Figure]:
         figures.append(Figure(m.group(), m.start(), m.end(), canonical(a), bool(m.group("pct")),
                               pair=(canonical(a), canonical(b))))
         skip.append(m.span())
-    for m in _FIGURE.finditer(text):
+    for m in _FIGURE.finditer(text, begin):
         num, pct, scale = m.group("num"), m.group("pct"), m.group("scale")
         if _inside(m.span("num"), skip) or _named(text, m.start()) or _NAMES_NEXT.match(text, m.end("num")):
             continue

@@ -519,7 +519,7 @@ def _find(entry, root: Path) -> Lookup:
             return Lookup(problem=f"its file field names {_short(name)!r}, which does not exist", line=line)
         return Lookup(Snapshot(entry.key, path, shown, line, root), line=line)
     sources = _sources_of(entry)
-    listing, inside = _sources_folder(sources, root)
+    listing, inside = _sources_listing(entry, root)
     stem = file_name(entry.key)
     for suffix in SUFFIXES if listing else ():
         name = stem + suffix
@@ -539,6 +539,16 @@ def _find(entry, root: Path) -> Lookup:
         return Lookup(Snapshot(entry.key, path, f"{_display(sources)}/{name}", entry.line, root, neighbours),
                       line=entry.line)
     return Lookup(line=entry.line)
+
+
+def _sources_listing(entry, root: Path) -> tuple[dict[str, bool], Path | None]:
+    """:func:`_sources_folder` of the entry's sources/ folder, looked at once per file and run (its
+    file memo) rather than stat-ed again for each of the thousands of entries that share it."""
+    key = f"sources listing {root}"
+    found = entry.file_memo.get(key)
+    if found is None:
+        found = entry.file_memo[key] = _sources_folder(_sources_of(entry), root)
+    return found
 
 
 def _folder_of(entry) -> Path:
