@@ -195,6 +195,21 @@ def test_passages_and_bm25():
     assert terms("The 1,001 agreements of ICE") == ["1001", "agreements", "ice"]
 
 
+def test_passages_of_html_text_keep_a_block_per_line():
+    text = ("Jail agreements in 2025\nThe county signed 14 agreements, up from 9 the year before.\n"
+            "Officials said the program is limited.\n| Year | Agreements |\n|---|---|\n| 2025 | 14 |")
+    blocks = split_passages(text, target_words=10, lines=True)
+    assert blocks[0].text == "Jail agreements in 2025\nThe county signed 14 agreements, up from 9 the year before."
+    assert blocks[-1].text.endswith("| Year | Agreements |\n|---|---|\n| 2025 | 14 |")
+    assert all(text[p.start:p.end].split() == p.text.split() for p in blocks)
+    wrapped = split_passages(text, target_words=10)             # a .txt: a line break is a wrap
+    assert wrapped[0].text.startswith("Jail agreements in 2025 The county signed") and "\n" not in wrapped[0].text
+    # a block ends a paragraph: lines without a full stop still close a passage at half its words
+    items = "\n".join(f"Agency number {i} signs a partnership agreement" for i in range(6))
+    assert [p.text.count("\n") for p in split_passages(items, target_words=16, lines=True)] == [1, 1, 1]
+    assert len(split_passages(items, target_words=16)) == 1
+
+
 def test_hostile_quotations_end():
     """Many ellipses against a source of one repeated word: a regular expression with a bounded
     wildcard per ellipsis would backtrack for hours here; the piece-by-piece search returns at once

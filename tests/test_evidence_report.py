@@ -41,6 +41,18 @@ def test_claims_riskiest_first_with_their_evidence(evidence_project):
     assert by_line[38]["quotes"][0]["block"] and by_line[38]["quotes"][0]["found"] is True
 
 
+def test_an_html_snapshot_keeps_its_blocks_apart(evidence_project):
+    # trafilatura gives one block per line: the page's heading must not run into its first sentence,
+    # nor a table's rows into each other (a .txt or PDF's line breaks are only wraps, and go)
+    data = report_json(evidence_project)
+    passages = {s["passage"] for c in data["claims"] for s in c["sources"] if s["key"] == "ice" and s["passage"]}
+    assert any(p.startswith("Delegation of Immigration Authority Section 287(g) Immigration and Nationality Act\n"
+                            "The 287(g) program") for p in passages)
+    assert any("| Jail Enforcement Model | 312 |\n| Task Force Model | 489 |" in p for p in passages)
+    wrong = {c["line"]: c for c in data["claims"]}[30]
+    assert "\n" not in wrong["sources"][0]["passage"]          # the PDF's, cut by sentences alone
+
+
 def test_sources_summary(evidence_project):
     (evidence_project / "sources" / "dhs.json").write_text(json.dumps(
         {"url": "https://www.dhs.gov/x", "retrieved": "2025-09-18T10:00:00+00:00", "sha256": "0" * 64}))

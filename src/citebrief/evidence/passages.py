@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"\w+(?:[.,]\d+)*")     # words; "1,001" and "3.5" stay one token
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[|#*-] )")
+# text extracted from HTML has one block (heading, paragraph, table row) per line: every line ends one
+_LINE_END = re.compile(_SENTENCE_END.pattern + r"|\n")
 
 # a word list reads best as words (hence the noqa)
 STOPWORDS = frozenset("""
@@ -47,17 +49,20 @@ class Passage:
     text: str
 
 
-def split_passages(text: str, target_words: int = 60, max_words: int = 120) -> list[Passage]:
+def split_passages(text: str, target_words: int = 60, max_words: int = 120, *,
+                   lines: bool = False) -> list[Passage]:
     """Cut ``text`` into passages of whole sentences, about ``target_words`` words each.
 
     A blank line (a paragraph's end) closes a passage that has half its words already, so
     passages follow the source's paragraphs where it has them; text extracted from a PDF (one
     line per printed line, no blank lines) is cut by sentences alone. A single sentence longer
-    than ``max_words`` is one passage.
+    than ``max_words`` is one passage. ``lines``: each line is a block of its own (text extracted
+    from HTML): it ends a paragraph and keeps its own line in the passage, so a heading does not
+    run into the sentence after it, nor a table's rows into each other.
     """
     pieces: list[tuple[int, int, bool]] = []      # (start, end, ends a paragraph)
     pos = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in (_LINE_END if lines else _SENTENCE_END).finditer(text):
         pieces.append((pos, m.start(), "\n\n" in m.group() or m.group().startswith("\n")))
         pos = m.end()
     pieces.append((pos, len(text), True))
@@ -68,21 +73,23 @@ def split_passages(text: str, target_words: int = 60, max_words: int = 120) -> l
         if n == 0:
             continue
         if start is not None and words + n > max_words:
-            passages.append(_passage(text, start, last_end))
+            passages.append(_passage(text, start, last_end, lines))
             start, words = None, 0
         if start is None:
             start = a
         words += n
         last_end = b
         if words >= target_words or (paragraph_end and words >= target_words // 2):
-            passages.append(_passage(text, start, b))
+            passages.append(_passage(text, start, b, lines))
             start, words = None, 0
     if start is not None:
-        passages.append(_passage(text, start, last_end))
+        passages.append(_passage(text, start, last_end, lines))
     return passages
 
 
-def _passage(text: str, a: int, b: int) -> Passage:
+def _passage(text: str, a: int, b: int, lines: bool = False) -> Passage:
+    if lines:
+        return Passage(a, b, "\n".join(" ".join(line.split()) for line in text[a:b].split("\n") if line.strip()))
     return Passage(a, b, " ".join(text[a:b].split()))
 
 

@@ -200,7 +200,7 @@ margin:0 0 1rem;background:var(--bg)}
 .claim.r-unk{border-left-color:#8c959f}.claim.r-ok{border-left-color:#2da44e}
 .said{margin:.5rem 0;font-size:1.05rem;overflow-wrap:anywhere}
 .source{background:var(--card);border-radius:.4rem;padding:.5rem .75rem;margin:.5rem 0 0}
-.passage{margin:.25rem 0 0;font-size:.95rem;overflow-wrap:anywhere}
+.passage{margin:.25rem 0 0;font-size:.95rem;overflow-wrap:anywhere;white-space:pre-line}
 mark{background:#fff0a8;color:inherit;padding:0 .1em;border-radius:.15em}
 mark.found{background:var(--okbg);outline:1px solid #2da44e}
 mark.missing{background:var(--badbg);outline:1px solid var(--bad)}

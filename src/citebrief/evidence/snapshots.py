@@ -222,7 +222,7 @@ class Snapshot:
         if self._passages is None:
             from citebrief.evidence.passages import PassageIndex, split_passages
 
-            self._passages = PassageIndex(split_passages(self.text))
+            self._passages = PassageIndex(split_passages(self.text, lines=self.kind == "html"))
         return self._passages
 
 
