@@ -195,7 +195,7 @@ def test_passages_and_bm25():
     assert terms("The 1,001 agreements of ICE") == ["1001", "agreements", "ice"]
 
 
-def test_passages_of_html_text_keep_a_block_per_line():
+def test_passages_show_where_a_block_ends():
     text = ("Jail agreements in 2025\nThe county signed 14 agreements, up from 9 the year before.\n"
             "Officials said the program is limited.\n| Year | Agreements |\n|---|---|\n| 2025 | 14 |")
     blocks = split_passages(text, target_words=10, lines=True)
@@ -204,6 +204,9 @@ def test_passages_of_html_text_keep_a_block_per_line():
     assert all(text[p.start:p.end].split() == p.text.split() for p in blocks)
     wrapped = split_passages(text, target_words=10)             # a .txt: a line break is a wrap
     assert wrapped[0].text.startswith("Jail agreements in 2025 The county signed") and "\n" not in wrapped[0].text
+    # elsewhere a blank line is where a block ends: shown as one line break, other white space as a space
+    paragraphs = split_passages("Report 10 on partnerships\n \n\nThe county signed\n14 agreements.\n\n| a |")
+    assert [p.text for p in paragraphs] == ["Report 10 on partnerships\nThe county signed 14 agreements.\n| a |"]
     # a block ends a paragraph: lines without a full stop still close a passage at half its words
     items = "\n".join(f"Agency number {i} signs a partnership agreement" for i in range(6))
     assert [p.text.count("\n") for p in split_passages(items, target_words=16, lines=True)] == [1, 1, 1]

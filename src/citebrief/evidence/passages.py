@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"\w+(?:[.,]\d+)*")     # words; "1,001" and "3.5" stay one token
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[|#*-] )")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # text extracted from HTML has one block (heading, paragraph, table row) per line: every line ends one
 _LINE_END = re.compile(_SENTENCE_END.pattern + r"|\n")
 
@@ -88,9 +89,10 @@ def split_passages(text: str, target_words: int = 60, max_words: int = 120, *,
 
 
 def _passage(text: str, a: int, b: int, lines: bool = False) -> Passage:
-    if lines:
-        return Passage(a, b, "\n".join(" ".join(line.split()) for line in text[a:b].split("\n") if line.strip()))
-    return Passage(a, b, " ".join(text[a:b].split()))
+    """The passage as shown: white space made single spaces, except where a block ends (a line of
+    HTML text, else a blank line), which stays one line break."""
+    blocks = text[a:b].split("\n") if lines else _BLANK_LINE.split(text[a:b])
+    return Passage(a, b, "\n".join(" ".join(block.split()) for block in blocks if block.strip()))
 
 
 class PassageIndex:
