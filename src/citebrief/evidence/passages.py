@@ -57,9 +57,10 @@ def split_passages(text: str, target_words: int = 60, max_words: int = 120, *,
     A blank line (a paragraph's end) closes a passage that has half its words already, so
     passages follow the source's paragraphs where it has them; text extracted from a PDF (one
     line per printed line, no blank lines) is cut by sentences alone. A single sentence longer
-    than ``max_words`` is one passage. ``lines``: each line is a block of its own (text extracted
-    from HTML): it ends a paragraph and keeps its own line in the passage, so a heading does not
-    run into the sentence after it, nor a table's rows into each other.
+    than ``max_words`` is one passage. A passage's text shows a line break where a block of the
+    source ends (a blank line), so a heading does not run into the sentence after it, nor a
+    table's rows into each other; other white space is one space. ``lines``: every line is a
+    block (text extracted from HTML) and ends a paragraph.
     """
     pieces: list[tuple[int, int, bool]] = []      # (start, end, ends a paragraph)
     pos = 0
