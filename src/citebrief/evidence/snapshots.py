@@ -468,11 +468,7 @@ DECLARES_FILES = "declares_files"
 def _keeps_snapshots(entry) -> bool:
     if entry.has("file"):
         return True
-    # the same for every entry of its file: looked at once per file and run, not once per entry
-    found = entry.file_memo.get("folder_keeps")
-    if found is None:
-        found = entry.file_memo["folder_keeps"] = _folder_keeps(entry)
-    return bool(found)
+    return bool(_per_file(entry, "folder_keeps", lambda: _folder_keeps(entry)))
 
 
 def _folder_keeps(entry) -> bool:
@@ -541,35 +537,33 @@ def _find(entry, root: Path) -> Lookup:
     return Lookup(line=entry.line)
 
 
-def _sources_listing(entry, root: Path) -> tuple[dict[str, bool], Path | None]:
-    """:func:`_sources_folder` of the entry's sources/ folder, looked at once per file and run (its
-    file memo) rather than stat-ed again for each of the thousands of entries that share it."""
-    key = f"sources listing {root}"
+def _per_file(entry, key: str, compute):
+    """What depends only on the entry's bibliography file, worked out once per file and run: kept in
+    the file's memo, which its thousands of entries share (and which lives one run: a language
+    server's runs each get a fresh one)."""
     found = entry.file_memo.get(key)
     if found is None:
-        found = entry.file_memo[key] = _sources_folder(_sources_of(entry), root)
+        found = entry.file_memo[key] = compute()
     return found
+
+
+def _sources_listing(entry, root: Path) -> tuple[dict[str, bool], Path | None]:
+    """The listing of the entry's sources/ folder (:func:`_listing`) and that folder resolved if it is
+    inside ``root`` (None if it is not), looked at once per file and run."""
+    sources = _sources_of(entry)
+    return _per_file(entry, f"sources listing {root}", lambda: (_listing(sources), _confined(sources, root)))
 
 
 def _folder_of(entry) -> Path:
-    """The folder of the bibliography the entry came from (its sources/ are beside it), worked
-    out once per file and run."""
-    if not entry.path:
-        return Path.cwd()
-    found = entry.file_memo.get("folder")
-    if found is None:
-        found = entry.file_memo["folder"] = Path(entry.path).parent
-    return found
+    """The folder of the bibliography the entry came from (its sources/ are beside it)."""
+    return _per_file(entry, "folder", lambda: Path(entry.path).parent) if entry.path else Path.cwd()
 
 
 def _sources_of(entry) -> Path:
     """The sources/ folder beside the entry's bibliography."""
     if not entry.path:
         return Path.cwd() / SOURCES_DIR
-    found = entry.file_memo.get("sources_dir")
-    if found is None:
-        found = entry.file_memo["sources_dir"] = _folder_of(entry) / SOURCES_DIR
-    return found
+    return _per_file(entry, "sources_dir", lambda: _folder_of(entry) / SOURCES_DIR)
 
 
 # Small caches keyed by what a folder or file is right now (inode, modification time), so they stay
@@ -629,12 +623,6 @@ def _confine_file(name: str, root: Path, folder: Path) -> tuple[Path, str, bool]
     else:
         shown = tail if folder_shown == "." else f"{folder_shown}/{tail}"
     return path, shown, stat.S_ISREG(mode)
-
-
-def _sources_folder(folder: Path, root: Path) -> tuple[dict[str, bool], Path | None]:
-    """A sources/ folder's listing (:func:`_listing`) and the folder resolved if it is inside ``root``
-    (None if it is not), for one stat however many snapshots it holds."""
-    return _cached("sources", folder, str(root), lambda: (_listing(folder), _confined(folder, root)))
 
 
 def _confined(folder: Path, root: Path) -> Path | None:
