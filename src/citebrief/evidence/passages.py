@@ -19,8 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 WORD = re.compile(r"\w+(?:[.,]\d+)*")     # words; "1,001" and "3.5" stay one token
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[|#*-] )")
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_BLANK_LINE = re.compile(r"\n\s*\n")        # a paragraph's end
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|" + _BLANK_LINE.pattern
+                           + r"|\n(?=\s*[|#*-] )")
 # text extracted from HTML has one block (heading, paragraph, table row) per line: every line ends one
 _LINE_END = re.compile(_SENTENCE_END.pattern + r"|\n")
 
