@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from citebrief.config import load_config
 from citebrief.engine import lint_paths
 from citebrief.evidence import snapshots
 from citebrief.evidence.snapshots import SnapshotError, extract_text, file_field_paths, file_name
+from citebrief.tools import Limits
 
 EVIDENCE_RULES = {"quote-not-in-source", "number-not-in-source", "missing-snapshot", "source-changed"}
 
@@ -204,6 +206,25 @@ def test_huge_snapshot_is_not_read(evidence_project, monkeypatch):
     monkeypatch.setattr(snapshots, "MAX_BYTES", 100)
     messages = _warnings(evidence_project)
     assert "more than" in messages["entry dhs"] and "MB" in messages["entry dhs"]
+
+
+def test_a_page_whose_text_takes_too_long_to_extract_is_stopped(evidence_project, monkeypatch):
+    # trafilatura's time grows with the square of a page's paragraphs: 40,000 short ones take
+    # seconds, a hostile 40 MB page most of an hour. The extraction runs apart, and is stopped.
+    monkeypatch.setattr(snapshots, "EXTRACT_SECONDS", 1.0)
+    paragraphs = "\n".join(f"<p>Line {i} says the county signed 14 agreements</p>" for i in range(40_000))
+    (evidence_project / "sources" / "ice.html").write_text(f"<html><body><main>{paragraphs}</main></body></html>")
+    started = time.monotonic()
+    messages = _warnings(evidence_project)
+    assert "took more than 1 s to extract its text and was stopped" in messages["entry ice"]
+    assert time.monotonic() - started < 30
+
+
+def test_a_snapshot_whose_extraction_needs_too_much_memory_is_a_finding(evidence_project, monkeypatch):
+    monkeypatch.setattr(snapshots, "DEFAULT_LIMITS", Limits(memory_mb=60))
+    page = b"<html><body><p>" + b"x " * 22_000_000 + b"</p></body></html>"     # 44 MB: more than the cap alone
+    (evidence_project / "sources" / "ice.html").write_bytes(page)
+    assert "needed more than 60 MB of memory" in _warnings(evidence_project)["entry ice"]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")

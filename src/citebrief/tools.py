@@ -222,14 +222,30 @@ def summarise_pandoc_error(stderr: bytes, returncode: int, limits: Limits = DEFA
 
 # --- typst --------------------------------------------------------------------------
 
+def run_worker(module: str, args: list[str], data: bytes, seconds: float) -> subprocess.CompletedProcess:
+    """``python -m module *args`` with ``data`` on stdin, stopped after ``seconds``
+    (subprocess.TimeoutExpired): a third-party library (typst, an HTML or PDF parser) on a
+    stranger's file runs apart from citebrief, where it can be given a memory cap and a time limit;
+    a call in this process could not be interrupted."""
+    return subprocess.run([sys.executable, "-m", module, *args], input=data, capture_output=True, timeout=seconds,
+                          env={**os.environ, "PYTHONSAFEPATH": "1"})
+
+
+def cap_memory(memory_mb: int) -> None:
+    """In a worker (run_worker): allocations past ``memory_mb`` fail with MemoryError."""
+    import resource
+
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def compile_typst(source: bytes, root: Path, *, timestamp: int, shown: str,
                   limits: Limits = DEFAULT_LIMITS) -> bytes:
     """typst source → PDF in a worker process with ``root`` as its only readable folder, a time
     limit and a memory cap (a crafted image must not exhaust the machine)."""
-    args = [sys.executable, "-m", "citebrief.typst_worker", str(root), str(timestamp), str(limits.memory_mb)]
     try:
-        proc = subprocess.run(args, input=source, capture_output=True, timeout=limits.seconds,
-                              env={**os.environ, "PYTHONSAFEPATH": "1"})
+        proc = run_worker("citebrief.typst_worker", [str(root), str(timestamp), str(limits.memory_mb)], source,
+                          limits.seconds)
     except subprocess.TimeoutExpired:
         raise CitebriefError(f"typst took longer than {limits.seconds:.0f} s and was stopped", shown,
                              exit_code=1) from None

@@ -8,14 +8,14 @@ used, so the same source gives the same bytes on any machine.
 
 from __future__ import annotations
 
-import resource
 import sys
+
+from citebrief.tools import cap_memory
 
 
 def main(argv: list[str]) -> int:
     root, timestamp, memory_mb = argv[0], int(argv[1]), int(argv[2])
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cap_memory(memory_mb)
     source: bytes = sys.stdin.buffer.read()
     import typst  # after the limit: typst's own allocations count too
 

@@ -29,12 +29,14 @@ import logging
 import os
 import re
 import stat
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citebrief.project import OutsideProject, confine, is_url, project_root
+from citebrief.tools import DEFAULT_LIMITS, run_worker
 
 if TYPE_CHECKING:
     from citebrief.evidence.match import FigureIndex
@@ -232,13 +234,39 @@ def extract_text(data: bytes, kind: str, charset: Callable[[], str | None] | Non
     """The readable text of a snapshot's bytes: .txt/.md as they are, .html reduced to its main
     text (trafilatura: navigation, scripts and footers dropped, tables kept), .pdf through pypdf.
     ``charset()``: the one its server declared, asked only when the bytes are not UTF-8."""
-    if kind == "pdf":
-        return _pdf_text(data)
-    if b"\x00" in data[:8192] or data.startswith(b"%PDF"):
+    if kind != "pdf" and (b"\x00" in data[:8192] or data.startswith(b"%PDF")):
         raise SnapshotError(f"is binary, not {kind} text")
-    if kind == "html":
-        return _html_text(data)
+    if kind in ("pdf", "html"):
+        return _extract_apart(data, kind)
     return _clean(_decode(data, charset))
+
+
+EXTRACT_SECONDS = 60.0     # an HTML or PDF snapshot whose text takes longer is reported, not waited for
+
+
+def _extract_apart(data: bytes, kind: str) -> str:
+    """:func:`extract_here` in a worker process (evidence/extract_worker.py) with a time limit and a
+    memory cap. Its text is cached across runs (cached_text), so a snapshot pays this once."""
+    try:
+        proc = run_worker("citebrief.evidence.extract_worker", [kind, str(DEFAULT_LIMITS.memory_mb)], data,
+                          EXTRACT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise SnapshotError(f"took more than {EXTRACT_SECONDS:.0f} s to extract its text and was stopped; "
+                            f"save the relevant part as a .txt") from None
+    except OSError as exc:
+        raise SnapshotError(f"cannot be extracted ({exc.strerror or type(exc).__name__})") from None
+    if proc.returncode == 3:
+        raise SnapshotError(proc.stderr.decode("utf-8", "replace").strip()[:300] or f"cannot be read as {kind}")
+    if proc.returncode != 0:
+        why = (f"needed more than {DEFAULT_LIMITS.memory_mb} MB of memory" if proc.returncode == 4
+               else f"the extractor stopped (exit {proc.returncode})")
+        raise SnapshotError(f"cannot be extracted: {why}; save the relevant part as a .txt")
+    return proc.stdout.decode("utf-8", "surrogatepass")
+
+
+def extract_here(data: bytes, kind: str) -> str:
+    """The text of an HTML or PDF snapshot, in this process (what the extraction worker runs)."""
+    return _pdf_text(data) if kind == "pdf" else _html_text(data)
 
 
 def _decode(data: bytes, charset_of: Callable[[], str | None] | None) -> str:
@@ -270,6 +298,8 @@ def _html_text(data: bytes) -> str:
                                    deduplicate=False)
         if not text:   # a page trafilatura finds no article in: all its visible text
             text = trafilatura.html2txt(data)
+    except MemoryError:
+        raise              # the worker's memory cap: said as such (extract_worker)
     except Exception as exc:   # a third-party parser on a stranger's file: never a traceback
         raise SnapshotError(f"cannot be read as HTML ({type(exc).__name__})") from None
     return _clean(text or "")
@@ -294,6 +324,8 @@ def _pdf_text(data: bytes) -> str:
         raise
     except FileNotDecryptedError:
         raise SnapshotError("is an encrypted PDF (password needed); save a text copy as a .txt") from None
+    except MemoryError:
+        raise
     except Exception as exc:   # pypdf on a damaged or hostile file: one line, never a traceback
         if type(exc).__name__ == "DependencyError":
             raise SnapshotError("is an encrypted PDF that needs the 'cryptography' package to open") from None
