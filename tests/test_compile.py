@@ -3,6 +3,7 @@ output, the lint gate, the cache, sanitizing, several briefs, bad input."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -233,6 +234,124 @@ def test_lint_gate_blocks_and_no_lint_says_so(proj):
     code, log = build(proj, "html", lint=False)
     assert code == 0 and "lint gate skipped (--no-lint)" in log.text
     assert (proj / "out" / "brief.html").exists()
+
+
+# --- typst's worker: started with the citeproc pass -----------------------------------
+
+@pytest.fixture
+def typst_workers(monkeypatch):
+    """Every typst worker a compile starts beside its citeproc pass, and the order in which the worker
+    started and the citeproc result was read."""
+    import citebrief.compile
+    from citebrief.tools import PandocRun, TypstRun
+
+    started: list[TypstRun] = []
+    events: list[str] = []
+
+    class Recorded(TypstRun):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            events.append("typst worker started")
+            started.append(self)
+
+    real_result = PandocRun.result
+
+    def result(run):
+        events.append(f"{run.what} read")
+        return real_result(run)
+
+    monkeypatch.setattr(citebrief.compile, "TypstRun", Recorded)
+    monkeypatch.setattr(PandocRun, "result", result)
+    return started, events
+
+
+def _workers_alive() -> list[str]:
+    """The typst workers this test process started that are still running (from /proc)."""
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and b"citebrief.typst_worker" in cmdline:
+            alive.append(pid)
+    return alive
+
+
+def test_typsts_worker_starts_while_citeproc_runs_and_makes_the_same_pdf(proj, typst_workers):
+    started, events = typst_workers
+    assert build(proj, "pdf")[0] == 0
+    assert len(started) == 1
+    assert events.index("typst worker started") < events.index("citeproc read")
+    pdf = (proj / "out" / "brief.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert build(proj, "pdf", force=True)[0] == 0          # the same bytes, run after run
+    assert (proj / "out" / "brief.pdf").read_bytes() == pdf
+    assert not _workers_alive()
+
+
+def test_a_brief_stopped_by_its_lint_gate_starts_no_typst_worker(proj, typst_workers):
+    started, _events = typst_workers
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write(UNCITED)
+    code, log = build(proj, "pdf")
+    assert code == 1 and "not compiled" in log.text
+    assert started == []
+    assert not (proj / "out" / "brief.pdf").exists()
+
+
+def test_a_compile_that_fails_before_typst_leaves_no_typst_worker(proj, typst_workers, monkeypatch):
+    import citebrief.compile
+
+    started, _events = typst_workers
+
+    def broken(*args, **kwargs):
+        raise CitebriefError("simulated", "brief.md", exit_code=1)
+
+    monkeypatch.setattr(citebrief.compile, "prepare", broken)
+    with pytest.raises(CitebriefError, match="simulated"):
+        build(proj, "pdf")
+    assert len(started) == 1                 # it was waiting for its source, and stopped with the brief
+    assert not _workers_alive()
+
+
+def test_no_typst_worker_when_the_pdf_is_up_to_date(proj, typst_workers):
+    started, _events = typst_workers
+    assert build(proj, "pdf", "html")[0] == 0
+    (proj / "out" / "brief.html").unlink()
+    started.clear()
+    code, log = build(proj, "pdf", "html")
+    assert code == 0 and "brief.pdf  unchanged (cached)" in log.text
+    assert started == []
+
+
+
+@pytest.mark.parametrize("source, limits, said", [
+    (b"#let x = 0\n#for i in range(200000000) { x += 1 }\n#x", {"seconds": 1},
+     "typst took longer than 1 s and was stopped"),
+    (b"#let a = range(300000000)\n#a.len()", {"memory_mb": 400}, "it needed more than 400 MB of memory"),
+    (b"#foo(", {}, "typst failed: it could not lay out the document"),
+    (b"#link(<nowhere>)[x]", {}, "a link points to a label that does not exist"),
+])
+def test_typst_in_its_worker_is_held_to_its_limits(tmp_path, source, limits, said):
+    from citebrief.tools import Limits, TypstRun
+
+    with pytest.raises(CitebriefError, match=re.escape(said)) as failure:
+        TypstRun(tmp_path, timestamp=0, shown="brief.md", limits=Limits(**limits)).pdf(source)
+    assert str(failure.value).startswith("brief.md: ") and "\n" not in str(failure.value)
+    assert not _workers_alive()
+
+
+def test_typsts_time_limit_counts_from_when_it_gets_its_source(tmp_path):
+    """A worker started early waits for its source as long as the compile needs; its time limit is for typst."""
+    import time
+
+    from citebrief.tools import Limits, TypstRun
+
+    run = TypstRun(tmp_path, timestamp=0, shown="brief.md", limits=Limits(seconds=1))
+    time.sleep(1.5)
+    assert run.pdf(b"Hello").startswith(b"%PDF")
 
 
 # --- the cache --------------------------------------------------------------------

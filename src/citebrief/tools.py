@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citebrief.errors import CitebriefError, printable
+from citebrief.workers import finish_worker, start_worker, stop_worker
 
 # pandoc's GHC runtime, by kind of run. citeproc and the writers keep the whole AST alive: a small
 # allocation area (fits the CPU cache) and an old generation not collected before it reaches 512 MB
@@ -222,39 +223,41 @@ def summarise_pandoc_error(stderr: bytes, returncode: int, limits: Limits = DEFA
 
 # --- typst --------------------------------------------------------------------------
 
-def run_worker(module: str, args: list[str], data: bytes, seconds: float) -> subprocess.CompletedProcess:
-    """``python -m module *args`` with ``data`` on stdin, stopped after ``seconds``
-    (subprocess.TimeoutExpired): a third-party library (typst, an HTML or PDF parser) on a
-    stranger's file runs apart from citebrief, where it can be given a memory cap and a time limit;
-    a call in this process could not be interrupted."""
-    return subprocess.run([sys.executable, "-m", module, *args], input=data, capture_output=True, timeout=seconds,
-                          env={**os.environ, "PYTHONSAFEPATH": "1"})
+class TypstRun:
+    """typst → PDF in a worker process (citebrief.typst_worker) with ``root`` as its only readable
+    folder, a time limit and a memory cap (a crafted image must not exhaust the machine).
 
+    The worker starts at once and waits for its source: a compile starts it while the citeproc pass
+    ends, so Python's start-up and typst's import are done by the time the typst source is written.
+    The time limit counts from when the source is handed over (``pdf``)."""
 
-def cap_memory(memory_mb: int) -> None:
-    """In a worker (run_worker): allocations past ``memory_mb`` fail with MemoryError."""
-    import resource
+    def __init__(self, root: Path, *, timestamp: int, shown: str, limits: Limits = DEFAULT_LIMITS):
+        self.shown, self.limits = shown, limits
+        self._error: OSError | None = None
+        self._proc: subprocess.Popen | None = None
+        try:
+            self._proc = start_worker("citebrief.typst_worker", [str(root), str(timestamp), str(limits.memory_mb)])
+        except OSError as exc:        # said when the PDF is asked for, as a failure of that output only
+            self._error = exc
 
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    def pdf(self, source: bytes) -> bytes:
+        if self._proc is None:
+            exc = self._error
+            raise CitebriefError(f"cannot run typst ({getattr(exc, 'strerror', None) or type(exc).__name__})",
+                                 self.shown, exit_code=1)
+        try:
+            proc = finish_worker(self._proc, source, self.limits.seconds)
+        except subprocess.TimeoutExpired:
+            raise CitebriefError(f"typst took longer than {self.limits.seconds:.0f} s and was stopped", self.shown,
+                                 exit_code=1) from None
+        if proc.returncode != 0:
+            raise CitebriefError(f"typst failed: {_typst_summary(proc.stderr, proc.returncode, self.limits)}",
+                                 self.shown, exit_code=1)
+        return proc.stdout
 
-
-def compile_typst(source: bytes, root: Path, *, timestamp: int, shown: str,
-                  limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """typst source → PDF in a worker process with ``root`` as its only readable folder, a time
-    limit and a memory cap (a crafted image must not exhaust the machine)."""
-    try:
-        proc = run_worker("citebrief.typst_worker", [str(root), str(timestamp), str(limits.memory_mb)], source,
-                          limits.seconds)
-    except subprocess.TimeoutExpired:
-        raise CitebriefError(f"typst took longer than {limits.seconds:.0f} s and was stopped", shown,
-                             exit_code=1) from None
-    except OSError as exc:
-        raise CitebriefError(f"cannot run typst ({exc.strerror or type(exc).__name__})", shown, exit_code=1) from exc
-    if proc.returncode != 0:
-        raise CitebriefError(f"typst failed: {_typst_summary(proc.stderr, proc.returncode, limits)}", shown,
-                             exit_code=1)
-    return proc.stdout
+    def cancel(self) -> None:
+        if self._proc is not None and self._proc.returncode is None:
+            stop_worker(self._proc)
 
 
 _TYPST_KNOWN = (

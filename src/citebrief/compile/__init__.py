@@ -7,7 +7,8 @@
                                                            ▼
              status.py (DRAFT, Stale, the checks that passed) ─▶ transform.py (shared AST changes,
                  metadata as plain text, images checked, typography.py: ties and URL break points)
-                ├─▶ pdf.py   pandoc -t typst (in pieces, on every core) → typst in a worker (limits)
+                ├─▶ pdf.py   pandoc -t typst (in pieces, on every core) → typst in a worker (limits;
+                │            started after the gate, while citeproc ends: it waits for the source)
                 ├─▶ html.py  pandoc -t html5 → sanitized whole (sanitize.py)
                 └─▶ docx.py  pandoc -t docx
     each output: temporary name in out/ → os.replace (output.py); unchanged inputs: reused (cache.py)
@@ -52,7 +53,7 @@ from citebrief.errors import EXIT_FINDINGS, CitebriefError
 from citebrief.findings import Severity
 from citebrief.project import confine
 from citebrief.timestamps import build_date, build_epoch
-from citebrief.tools import PandocRun
+from citebrief.tools import PandocRun, TypstRun
 
 Echo = Callable[..., None]
 # longest first: the PDF chain (typst writer + typst) sets the pace, so it starts first
@@ -71,6 +72,7 @@ class Job:
     csl: Path | None
     key: str = ""                    # cache key (cache.py)
     citeproc: PandocRun | None = None
+    typst: TypstRun | None = None        # typst's worker, waiting for the source (tools.TypstRun)
     build_dir: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -236,6 +238,9 @@ class _Compile:
         if job.citeproc is not None:
             job.citeproc.cancel()
             job.citeproc = None
+        if job.typst is not None:
+            job.typst.cancel()
+            job.typst = None
         if job.build_dir is not None:
             job.build_dir.cleanup()
             job.build_dir = None
@@ -291,10 +296,13 @@ class _Compile:
                 marked = ", outputs marked DRAFT" if status.draft else ""
                 self.echo(f"{job.shown}: lint gate skipped (--no-lint){marked}", err=True)
             assert job.citeproc is not None and job.build_dir is not None    # self.start(job) made them
+            if "pdf" in formats:     # typst's worker starts up on the core lint has left, while citeproc ends
+                job.typst = TypstRun(Path(job.build_dir.name), timestamp=build_epoch(job.input.front.checked),
+                                     shown=job.shown, limits=self.config.limits)
             prepared = prepare(job.citeproc.result(), job.input.path, job.input.root, job.shown,
                                self.config.limitation_headings, status)
             build = Build(prepared, job.shown, build_epoch(job.input.front.checked), Path(job.build_dir.name),
-                          self.config.limits)
+                          self.config.limits, job.typst)
             failures = self.write(job, build, formats, targets, started, self.snapshot_deps(job, linted))
         if failures:
             raise failures[0]

@@ -19,8 +19,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock
-
 from citebrief.errors import CitebriefError
 
 # .<final name>.<pid>.<12 hex>.tmp, as temp_path makes them
@@ -126,6 +124,8 @@ def brief_lock(lock_file: Path) -> Iterator[None]:
     too). A lock file that is a symlink is refused, never followed: it could point anywhere."""
     if lock_file.is_symlink():
         raise CitebriefError("is a symbolic link; remove it (a lock file is never followed)", shown_path(lock_file))
+    from filelock import FileLock  # imported here, once the citeproc pass is running (about 10 ms)
+
     lock = FileLock(lock_file)        # filelock opens it with O_NOFOLLOW too, so a race cannot swap one in
     try:
         lock.acquire()

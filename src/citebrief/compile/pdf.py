@@ -15,7 +15,7 @@ from citebrief.compile.images import copy_into
 from citebrief.compile.meta import paper
 from citebrief.compile.transform import Prepared
 from citebrief.compile.writers import TEMPLATES, Build
-from citebrief.tools import compile_typst
+from citebrief.tools import TypstRun
 
 
 def typst_string(value: str) -> str:
@@ -94,5 +94,5 @@ def write_pdf(build: Build, dest: Path) -> None:
     prepared = build.prepared
     source = prepared.typst if prepared.typst is not None else typst_source(build)
     copy_into(prepared.images, build.folder)
-    dest.write_bytes(compile_typst(source, build.folder, timestamp=build.epoch, shown=build.shown,
-                                   limits=build.limits))
+    run = build.typst or TypstRun(build.folder, timestamp=build.epoch, shown=build.shown, limits=build.limits)
+    dest.write_bytes(run.pdf(source))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from citebrief.tools import cap_memory
+from citebrief.workers import cap_memory
 
 
 def main(argv: list[str]) -> int:

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citebrief.project import OutsideProject, confine, is_url, project_root
-from citebrief.tools import DEFAULT_LIMITS, run_worker
+from citebrief.tools import DEFAULT_LIMITS
+from citebrief.workers import run_worker
 
 if TYPE_CHECKING:
     from citebrief.evidence.match import FigureIndex
