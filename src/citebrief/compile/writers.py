@@ -37,7 +37,7 @@ class Build:
     epoch: int                     # the outputs' timestamp (timestamps.py)
     folder: Path                   # private build folder: the images for typst, and nothing else it may read
     limits: Limits = DEFAULT_LIMITS
-    typst: TypstRun | None = None  # typst's worker, started with the citeproc pass (compile/__init__.py)
+    typst: TypstRun | None = None  # typst's worker, started after the lint gate (compile/__init__.py)
 
     def pandoc(self, ast: bytes, args: list[str], what: str, sandbox: bool = True) -> bytes:
         return pandoc_from_json(ast, args, self.shown, what, epoch=self.epoch, limits=self.limits, sandbox=sandbox)
