@@ -354,6 +354,30 @@ def test_typsts_time_limit_counts_from_when_it_gets_its_source(tmp_path):
     assert run.pdf(b"Hello").startswith(b"%PDF")
 
 
+
+def test_links_to_nothing_keep_their_text_and_the_pdf_is_made(proj):
+    """Found in pandoc's own test suite (markdown-reader-more.txt): a link with an empty target, to an
+    id the brief lacks, to an id it has twice, or to one typst makes no label of made typst refuse the
+    whole PDF."""
+    from pypdf import PdfReader
+
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write("\n# Links {#links}\n\nSee [an empty one]() and [a lost one](#nowhere) and "
+                "[a doubled one](#twice) and [the links](#links).\n\n`code`{#ic} and [its code](#ic).\n\n"
+                "## One {#twice}\n\nText.\n\n## Two {#twice}\n\nText.\n")
+    code, log = build(proj, "pdf", "html", "docx", lint=False)
+    assert code == 0, log.text
+    html = (proj / "out" / "brief.html").read_text(encoding="utf-8")
+    assert '<a href="#links">the links</a>' in html
+    for text in ("an empty one", "a lost one", "a doubled one", "its code"):   # inline code makes no typst label
+        assert f"<span>{text}</span>" in html
+    assert 'href=""' not in html and 'href="#nowhere"' not in html and 'href="#twice"' not in html
+    reader = PdfReader(proj / "out" / "brief.pdf")
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert "See an empty one and a lost one and a doubled one and the links." in text
+    assert "code and its code." in text
+
+
 # --- the cache --------------------------------------------------------------------
 
 def test_cache_reuses_and_invalidates(proj):

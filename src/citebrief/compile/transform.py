@@ -92,6 +92,7 @@ class _Transformer:
         self.images: dict[str, Image] = {}     # build name -> image
         self.ref_ids: set[str] = set()         # ids of the bibliography's entries (ref-<key>)
         self.in_cite = False                   # inside a citation: no break before its year (typography.py)
+        self.anchor_links: list[dict] = []     # the brief's links to a place in itself ("#section")
 
     # blocks ---------------------------------------------------------------
     def blocks(self, blocks: list) -> list:
@@ -177,10 +178,12 @@ class _Transformer:
                 return self.flag_span(n)
         elif t == "Link":
             c[1] = self.inlines(c[1])
-            if not safe_link(c[2][0]):
-                return {"t": "Span", "c": [c[0], c[1]]}
             url = c[2][0]
-            if url_scheme(url) in ("http", "https"):
+            if not url.strip() or not safe_link(url):      # a link to nothing, or unsafe: its text only
+                return {"t": "Span", "c": [c[0], c[1]]}
+            if url.startswith("#") and not (self.in_cite and url.startswith("#ref-")):
+                self.anchor_links.append(n)                # checked once every id is known (_unlink_dangling)
+            elif url_scheme(url) in ("http", "https"):
                 if stringify(c[1]) == url:
                     c[1] = url_inlines(url)          # break points before / and - only (typography.py)
                 elif "print-url" not in c[0][1]:
@@ -333,6 +336,8 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     tr = _Transformer(brief.parent, root, shown, limitation_headings)
     tr.ref_ids = _ref_ids(doc["blocks"])
     blocks = tr.blocks(doc["blocks"])
+    if tr.anchor_links:
+        _unlink_dangling(tr.anchor_links, blocks)
 
     toc_mark = f"<!--cb-toc-{secrets.token_hex(16)}-->"     # no brief can guess it (see html.py)
     blocks.insert(0, raw("html", toc_mark, True))
@@ -367,6 +372,35 @@ def _ref_ids(blocks: list) -> set[str]:
             return {e["c"][0][0] for e in b["c"][1]
                     if e["t"] == "Div" and e["c"][0][0].startswith("ref-") and "csl-entry" in e["c"][0][1]}
     return set()
+
+
+# the elements whose id pandoc's typst writer makes a label a link can go to, and where pandoc's JSON
+# keeps it (a code block's, inline code's, an image's or a link's own id makes none)
+_ID_AT = {"Header": lambda c: c[1][0], "Div": lambda c: c[0][0], "Span": lambda c: c[0][0],
+          "Table": lambda c: c[0][0], "Figure": lambda c: c[0][0]}
+
+
+def _unlink_dangling(links: list[dict], blocks: list) -> None:
+    """A link to an id the brief does not have ("[see](#nowhere)"), or has twice, keeps its text and
+    loses the link in every format: typst refuses to make a PDF with a link to a missing or repeated
+    label, and in HTML it leads nowhere or to a guess. A link to an id that makes no typst label
+    (not in _ID_AT) goes too, in every format alike."""
+    ids: dict[str, int] = {}
+    stack: list = [blocks]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            t, c = node.get("t"), node.get("c")
+            if t in _ID_AT:
+                ident = _ID_AT[t](c)
+                ids[ident] = ids.get(ident, 0) + 1
+            if isinstance(c, list):
+                stack.append(c)
+        elif isinstance(node, list):
+            stack.extend(x for x in node if isinstance(x, (dict, list)))
+    for link in links:
+        if ids.get(link["c"][2][0][1:]) != 1:
+            link["t"], link["c"] = "Span", [link["c"][0], link["c"][1]]
 
 
 def _all_blocks(blocks: list):
