@@ -523,6 +523,26 @@ def test_unknown_key_still_gives_a_pdf_with_pandocs_mark(proj):
 
 
 
+NOTE_CSL = MINIMAL_CSL.replace('class="in-text"', 'class="note"').replace(
+    '<text variable="citation-number"/>', '<text variable="title"/>')
+
+
+@pytest.mark.parametrize("style, cite", [
+    (NOTE_CSL, "[@nope]"),                       # a note style: the footnote links to the entry
+    (re.sub(r"<bibliography>.*</bibliography>", "", MINIMAL_CSL, flags=re.S), "[@ice2025]"),   # no bibliography
+])
+def test_a_citation_whose_entry_the_bibliography_does_not_show_still_gives_a_pdf(proj, style, cite):
+    """Found in pandoc's test suite: a note style citing an unknown key, and a style without a
+    bibliography, link citations to entries that are not there; typst refused the whole PDF."""
+    (proj / "style.csl").write_text(style)
+    with open(proj / "brief.md", "a", encoding="utf-8") as f:
+        f.write(f"\nA claim citing a source {cite}.\n")
+    code, log = build(proj, "pdf", "html", lint=False, csl="style.csl")
+    assert code == 0, log.text
+    html = (proj / "out" / "brief.html").read_text()
+    assert f'href="#ref-{cite[2:-1]}"' not in html
+
+
 def test_entries_are_those_in_the_bibliography_wherever_the_brief_puts_it(proj):
     """The bibliography's entries are the csl-entry Divs inside ``#refs``, also when the brief places
     ``#refs`` inside a section of its own; a Div of the brief that merely looks like an entry is not one."""

@@ -170,7 +170,7 @@ class _Transformer:
             c[1] = self.inlines(c[1])
         elif t == "Cite":
             self.in_cite, outer = True, self.in_cite
-            c[1] = [self.unlink_missing(x) for x in self.inlines(c[1])]
+            c[1] = self.inlines(c[1])
             self.in_cite = outer
         elif t == "Span":
             c[1] = self.inlines(c[1])
@@ -181,7 +181,12 @@ class _Transformer:
             url = c[2][0]
             if not url.strip() or not safe_link(url):      # a link to nothing, or unsafe: its text only
                 return {"t": "Span", "c": [c[0], c[1]]}
-            if url.startswith("#") and not (self.in_cite and url.startswith("#ref-")):
+            if self.in_cite and url.startswith("#ref-"):
+                # citeproc's link to the entry (in a note too, with a note style): when the bibliography
+                # does not show it (an unknown key, a style without one), pandoc's mark stays, unlinked
+                if url[1:] not in self.ref_ids:
+                    return {"t": "Span", "c": [c[0], c[1]]}
+            elif url.startswith("#"):
                 self.anchor_links.append(n)                # checked once every id is known (_unlink_dangling)
             elif url_scheme(url) in ("http", "https"):
                 if stringify(c[1]) == url:
@@ -194,13 +199,6 @@ class _Transformer:
             n["c"] = self.blocks(c)
         elif t == "RawInline":
             return self.raw(n, block=False)
-        return n
-
-    def unlink_missing(self, n: dict) -> dict:
-        """A citation of a key no bibliography has links to an entry that does not exist: keep pandoc's
-        mark for it ("**key?**") without the link (typst refuses to build a PDF with a dangling label)."""
-        if n["t"] == "Link" and n["c"][2][0].startswith("#ref-") and n["c"][2][0][1:] not in self.ref_ids:
-            return {"t": "Span", "c": [n["c"][0], n["c"][1]]}
         return n
 
     def raw(self, node: dict, block: bool):
