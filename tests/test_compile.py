@@ -523,6 +523,17 @@ def test_unknown_key_still_gives_a_pdf_with_pandocs_mark(proj):
 
 
 
+def test_a_disclaimer_linking_to_nothing_keeps_its_text_and_the_pdf_is_made(proj):
+    """The front matter's disclaimer is transformed after the body: its links are checked too."""
+    text = (proj / "brief.md").read_text(encoding="utf-8")
+    text = text.replace("Verify important", "Read [the notes](#nowhere) and [the body](#links). Verify important")
+    (proj / "brief.md").write_text(text + "\n# Links {#links}\n\nText.\n", encoding="utf-8")
+    code, log = build(proj, "pdf", "html", lint=False)
+    assert code == 0, log.text
+    html = (proj / "out" / "brief.html").read_text(encoding="utf-8")
+    assert "<span>the notes</span>" in html and '<a href="#links">the body</a>' in html
+
+
 NOTE_CSL = MINIMAL_CSL.replace('class="in-text"', 'class="note"').replace(
     '<text variable="citation-number"/>', '<text variable="title"/>')
 

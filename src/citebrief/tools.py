@@ -233,18 +233,16 @@ class TypstRun:
 
     def __init__(self, root: Path, *, timestamp: int, shown: str, limits: Limits = DEFAULT_LIMITS):
         self.shown, self.limits = shown, limits
-        self._error: OSError | None = None
         self._proc: subprocess.Popen | None = None
+        self._cannot = ""             # why the worker did not start: said when the PDF is asked for
         try:
             self._proc = start_worker("citebrief.typst_worker", [str(root), str(timestamp), str(limits.memory_mb)])
-        except OSError as exc:        # said when the PDF is asked for, as a failure of that output only
-            self._error = exc
+        except OSError as exc:
+            self._cannot = f"cannot run typst ({exc.strerror or type(exc).__name__})"
 
     def pdf(self, source: bytes) -> bytes:
-        if self._proc is None:
-            exc = self._error
-            raise CitebriefError(f"cannot run typst ({getattr(exc, 'strerror', None) or type(exc).__name__})",
-                                 self.shown, exit_code=1)
+        if self._proc is None:        # a failure of the PDF only, as before the worker started early
+            raise CitebriefError(self._cannot, self.shown, exit_code=1)
         try:
             proc = finish_worker(self._proc, source, self.limits.seconds)
         except subprocess.TimeoutExpired:

@@ -334,12 +334,13 @@ def _prepare(ast_bytes: bytes, brief: Path, root: Path, shown: str, limitation_h
     tr = _Transformer(brief.parent, root, shown, limitation_headings)
     tr.ref_ids = _ref_ids(doc["blocks"])
     blocks = tr.blocks(doc["blocks"])
-    if tr.anchor_links:
-        _unlink_dangling(tr.anchor_links, blocks)
+    disclaimer = tr.blocks(_meta_blocks(meta_json.get("disclaimer")))
+    if tr.anchor_links:            # the body's and the disclaimer's, checked against both
+        _unlink_dangling(tr.anchor_links, [blocks, disclaimer])
 
     toc_mark = f"<!--cb-toc-{secrets.token_hex(16)}-->"     # no brief can guess it (see html.py)
     blocks.insert(0, raw("html", toc_mark, True))
-    front = _front_block(meta, tr.blocks(_meta_blocks(meta_json.get("disclaimer"))), status)
+    front = _front_block(meta, disclaimer, status)
     if front:
         blocks = typst_wrap("cb-front", [div("front-matter", ["front-matter"], front)]) + blocks
     refs_at = _wrap_references(blocks)
