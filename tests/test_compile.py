@@ -48,6 +48,11 @@ def build(root: Path, *formats: str, **options) -> tuple[int, Log]:
     return code, log
 
 
+def pdf_text(reader) -> str:
+    """A PDF's text, every page, white space made single spaces."""
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("compiled")
@@ -70,7 +75,7 @@ def test_pdf_content(compiled):
     from pypdf import PdfReader
 
     reader = PdfReader(compiled / "brief.pdf")
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    text = pdf_text(reader)
     for expected in ("County jails and federal detainers", "What a 287(g) agreement changes",
                      "Checked on November 27, 2025", "This brief summarizes public sources",
                      "Limitations", "Flagged in the text", "References",
@@ -372,8 +377,7 @@ def test_links_to_nothing_keep_their_text_and_the_pdf_is_made(proj):
     for text in ("an empty one", "a lost one", "a doubled one", "its code"):   # inline code makes no typst label
         assert f"<span>{text}</span>" in html
     assert 'href=""' not in html and 'href="#nowhere"' not in html and 'href="#twice"' not in html
-    reader = PdfReader(proj / "out" / "brief.pdf")
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    text = pdf_text(PdfReader(proj / "out" / "brief.pdf"))
     assert "See an empty one and a lost one and a doubled one and the links." in text
     assert "code and its code." in text
 
